@@ -1,0 +1,35 @@
+# Everything a fresh machine needs comes from here: `make demo` and `make test` set up what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup system-deps demo test bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+system-deps:
+	@scripts/install-system-deps
+
+setup: $(STAMP) system-deps
+
+demo: setup
+	$(BIN)/journeyctl validate examples/
+	$(BIN)/journeyctl render examples/ -o docs/examples/
+	@echo
+	@echo "Rendered maps are in docs/examples/ (open any .svg or .md)."
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,bench]'
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .journeyctl_cache site

@@ -1,0 +1,264 @@
+"""The checking pipeline: path → document → schema → model → rules → findings.
+
+Nothing here knows about terminals or exit codes; the CLI and every other command build on these
+functions, and so do the tests.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .config import Config
+from .findings import Finding, format_path, severity_rank
+from .loader import Document, LoadError, load_document
+from .model import Journey
+from .rules import RuleContext
+
+SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".journeyctl_cache"}
+
+
+class UsageError(Exception):
+    """The command line points at something unusable (exit 2)."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    journey_id: str | None = None
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+    def counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            counts[f.severity] = counts.get(f.severity, 0) + 1
+        return counts
+
+
+def display_path(path: Path) -> str:
+    """Paths as the user would type them: relative to the working directory when below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _matches(rel: str, patterns: Iterable[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def discover(paths: Iterable[Path], config: Config) -> list[Path]:
+    """Files named, directories walked for journeys, globs expanded; a path that is not there is an error."""
+    found: dict[str, Path] = {}
+    for raw in paths:
+        text = str(raw)
+        if any(ch in text for ch in "*?[") and not raw.exists():
+            matches = sorted(glob.glob(text, recursive=True))
+            if not matches:
+                raise UsageError(f"{text}: no file matches this pattern")
+            for match in matches:
+                if os.path.isfile(match):
+                    found.setdefault(os.path.normpath(match), Path(match))
+            continue
+        if raw.is_dir():
+            for file in _walk(raw, config):
+                found.setdefault(os.path.normpath(file), file)
+        elif raw.exists() or raw.is_symlink():
+            found.setdefault(os.path.normpath(raw), raw)
+        else:
+            raise UsageError(f"{text}: no such file or directory")
+    return [found[k] for k in sorted(found)]
+
+
+def _walk(root: Path, config: Config) -> Iterator[Path]:
+    # os.walk does not follow directory symlinks, so a symlink loop cannot trap the walk.
+    for directory, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(Path(directory, d), root, config))
+        for name in sorted(files):
+            file = Path(directory, name)
+            if _matches(name, config.include) and not _excluded(file, root, config):
+                yield file
+
+
+def _excluded(path: Path, root: Path, config: Config) -> bool:
+    if not config.exclude:
+        return False
+    rel = path.relative_to(root).as_posix()
+    return _matches(rel, config.exclude)
+
+
+def effective_severities(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> dict[str, str]:
+    """Rule id → severity for every rule that runs; rules switched off are absent."""
+    from .rules.catalog import all_rules
+
+    rules = all_rules()
+    selected = set(select)
+    out: dict[str, str] = {}
+    for rule in rules.values():
+        level = config.severities.get(rule.id)
+        if level in (None, "on"):
+            level = rule.severity if (rule.enabled or level == "on" or rule.id in selected) else "off"
+        if selected and rule.id not in selected and rule.check is not None:
+            level = "off"
+        if rule.id in set(ignore):
+            level = "off"
+        if level != "off":
+            out[rule.id] = level
+    return out
+
+
+def _context(config: Config) -> RuleContext:
+    today = os.environ.get("JOURNEYCTL_TODAY")
+    return RuleContext(required_stages=config.required_stages, review_every=config.review_every,
+                       today=date.fromisoformat(today) if today else date.today())
+
+
+def validate_document(doc: Document, display: str) -> tuple[Journey | None, list[Finding]]:
+    """Schema-check a loaded document and build the model; findings for whatever is wrong."""
+    from pydantic import ValidationError
+
+    from .model import Journey
+
+    findings = [Finding(p.rule, "error", display, p.line, p.column, p.message, format_path(p.path))
+                for p in doc.problems]
+    if not isinstance(doc.data, dict):
+        kind = "a list" if isinstance(doc.data, list) else "a single value"
+        findings.append(Finding("schema", "error", display, 1, 1,
+                                f"a journey file must be a mapping of keys (journeyctl, id, title, stages...), not {kind}"))
+        return None, findings
+    bad_paths = {p.path for p in doc.problems if p.rule == "yaml-value"}
+    try:
+        journey = Journey.model_validate(doc.data)
+    except ValidationError as exc:
+        from .schema_errors import schema_findings
+
+        schema = schema_findings(doc, display, bad_paths)
+        if not schema and not bad_paths:  # the model is stricter than the schema somewhere: say so anyway
+            for err in exc.errors():
+                path = tuple(p for p in err["loc"])
+                line, col = doc.locate(path)
+                schema.append(Finding("schema", "error", display, line, col,
+                                      f"{format_path(path) or 'the journey'}: {err['msg']}", format_path(path)))
+        return None, findings + schema
+    if bad_paths:
+        return None, findings
+    return journey, findings
+
+
+def read_document(path: Path, config: Config) -> tuple[Document | None, list[Finding]]:
+    display = display_path(path)
+    try:
+        return load_document(path, config.max_file_size), []
+    except LoadError as exc:
+        return None, [Finding(exc.rule, "error", display, exc.line, exc.column, exc.message)]
+    except IsADirectoryError:
+        return None, [Finding("file-error", "error", display, 1, 1, "is a directory, not a journey file")]
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return None, [Finding("file-error", "error", display, 1, 1, f"cannot read file: {reason}")]
+
+
+def load_model(path: Path, config: Config | None = None) -> tuple[Journey | None, list[Finding]]:
+    """A journey from a file, or None with the findings that explain why not (syntax, schema)."""
+    config = config or Config()
+    doc, findings = read_document(path, config)
+    if doc is None:
+        return None, findings
+    journey, findings = validate_document(doc, display_path(path))
+    return journey, findings
+
+
+def run_rules(journey: Journey, doc: Document, display: str, severities: dict[str, str],
+              context: RuleContext) -> list[Finding]:
+    from .rules.catalog import all_rules
+
+    out: list[Finding] = []
+    for rule in all_rules().values():
+        if rule.check is None or rule.id not in severities:
+            continue
+        for hit in rule.check(journey, context):
+            line, column = doc.locate(hit.path, key=hit.on_key)
+            out.append(Finding(rule.id, severities[rule.id], display, line, column, hit.message, format_path(hit.path)))
+    return out
+
+
+def apply_suppressions(findings: list[Finding], doc: Document, display: str,
+                       severities: dict[str, str]) -> list[Finding]:
+    from .suppress import parse_suppressions
+
+    suppressions = parse_suppressions(doc.text)
+    if not suppressions:
+        return findings
+    kept: list[Finding] = []
+    for finding in findings:
+        matched = False
+        for s in suppressions:
+            if (s.target == 0 or s.target == finding.line) and (finding.rule in s.rules or "all" in s.rules):
+                s.used.add(finding.rule)
+                matched = True
+        if not matched:
+            kept.append(finding)
+    if "unused-suppression" in severities:
+        for s in suppressions:
+            for rule_id in s.rules:
+                if rule_id not in s.used and (rule_id in severities or rule_id == "all" or not _known(rule_id)):
+                    why = "unknown rule" if rule_id != "all" and not _known(rule_id) else "nothing to suppress"
+                    kept.append(Finding("unused-suppression", severities["unused-suppression"], display, s.line,
+                                        s.column, f"suppression of '{rule_id}' is unused ({why}); remove it"))
+    return kept
+
+
+def _known(rule_id: str) -> bool:
+    from .rules.catalog import all_rules
+
+    return rule_id in all_rules()
+
+
+def check_file(path: Path, config: Config, severities: dict[str, str] | None = None) -> FileResult:
+    """All findings for one file: load, schema, rules, suppressions; never raises for bad input."""
+    severities = severities if severities is not None else effective_severities(config)
+    display = display_path(path)
+    doc, findings = read_document(path, config)
+    result = FileResult(display)
+    if doc is not None:
+        journey, findings = validate_document(doc, display)
+        if journey is not None:
+            result.journey_id = journey.id
+            findings += run_rules(journey, doc, display, severities, _context(config))
+        findings = apply_suppressions(findings, doc, display, severities)
+    result.findings = sorted((f for f in findings if f.rule in severities or f.rule not in _rule_ids()),
+                             key=Finding.sort_key)
+    return result
+
+
+def _rule_ids() -> set[str]:
+    from .rules.catalog import all_rules
+
+    return set(all_rules())
+
+
+def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (),
+                ignore: Iterable[str] = ()) -> RunResult:
+    files = discover(paths, config)
+    severities = effective_severities(config, select, ignore)
+    return RunResult([check_file(f, config, severities) for f in files])
+
+
+def exit_code(result: RunResult, fail_on: str = "error") -> int:
+    threshold = severity_rank(fail_on)
+    return 1 if any(severity_rank(f.severity) >= threshold for f in result.findings) else 0

@@ -1,0 +1,258 @@
+"""The command line: parse arguments, call the core, pick an exit code. Nothing else lives here.
+
+Exit codes: 0 clean, 1 findings (at or above --fail-on), 2 usage, configuration or input error.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+
+app = typer.Typer(
+    name="journeyctl",
+    help="Customer journeys as code: validate, analyse and render journey maps kept as YAML.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+# Commands that live in journeyctl/commands/<name>.py, each exposing register(app).
+COMMANDS: tuple[str, ...] = (
+)
+
+
+class Severity(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+    junit = "junit"
+    markdown = "markdown"
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Print one clear message to stderr and return the Exit to raise."""
+    from .report.text import clean
+
+    sys.stderr.write(f"journeyctl: {clean(message)}\n")
+    return typer.Exit(code)
+
+
+def use_color(stream: object = None) -> bool:
+    stream = stream or sys.stdout
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return bool(getattr(stream, "isatty", lambda: False)())
+
+
+def load_settings(config_path: Optional[Path]) -> "Config":  # noqa: F821 - imported lazily
+    from .config import ConfigError, load_config
+
+    try:
+        return load_config(config_path)
+    except ConfigError as exc:
+        raise fail(f"{exc.file}:{exc.line}:{exc.column}: {exc.message}")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"journeyctl {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def main(version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True,
+                                      help="Print the version and exit.")) -> None:
+    """journeyctl: customer journeys as code."""
+
+
+@app.command()
+def validate(
+    paths: List[Path] = typer.Argument(None, help="Journey files, directories or globs (default: .)."),
+    fmt: Optional[Format] = typer.Option(None, "--format", "-f", help="Output format (default: text; github on GitHub Actions)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Also write the report in --format to this file."),
+    config_path: Optional[Path] = typer.Option(None, "--config", "-c", help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
+    select: List[str] = typer.Option([], "--select", help="Run only these rules (repeat or comma-separate)."),
+    ignore: List[str] = typer.Option([], "--ignore", help="Skip these rules (repeat or comma-separate)."),
+    fail_on: Severity = typer.Option(Severity.error, "--fail-on", help="Lowest severity that makes the exit code 1."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
+) -> None:
+    """Check journeys against the schema and the gap rules."""
+    from .check import UsageError, exit_code
+    from .output import OutputError, write_atomic
+    from .report import get_reporter
+    from .report.text import summary_line, to_text
+    from .rules.catalog import all_rules
+
+    config = load_settings(config_path)
+    if no_cache:
+        config.cache = False
+    selected, ignored = _split(select), _split(ignore)
+    known = all_rules()
+    for rule_id in selected + ignored:
+        if rule_id not in known:
+            from .suggest import closest
+
+            hint = closest(rule_id, known)
+            raise fail(f"unknown rule '{rule_id}'" + (f" (did you mean '{hint}'?)" if hint else "") +
+                       "; see 'journeyctl rules'")
+    try:
+        from .run import run_checks
+
+        result = run_checks(paths or [Path(".")], config, selected, ignored)
+    except UsageError as exc:
+        raise fail(str(exc))
+    if not result.files:
+        raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
+                   f"(looking for {', '.join(config.include)})")
+    chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    if output is not None:
+        # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
+        file_format = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix.lower(), "json")
+        try:
+            write_atomic(output, get_reporter(file_format)(result))
+        except OutputError as exc:
+            raise fail(str(exc))
+        sys.stdout.write(to_text(result, color=use_color()))
+    elif chosen == "text":
+        sys.stdout.write(to_text(result, color=use_color()))
+    else:
+        sys.stdout.write(get_reporter(chosen)(result))
+        if chosen == "github":
+            sys.stdout.write(summary_line(result) + "\n")
+    raise typer.Exit(exit_code(result, fail_on.value))
+
+
+_SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text"}
+
+
+def _split(values: List[str]) -> list[str]:
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@app.command()
+def schema(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
+    """Print the journey JSON Schema (for editors and other validators)."""
+    import json
+
+    from .schema import journey_schema
+
+    text = json.dumps(journey_schema(), indent=2, ensure_ascii=False) + "\n"
+    _emit(text, output)
+
+
+def _emit(text: str, output: Optional[Path]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from .output import OutputError, write_atomic
+
+    try:
+        write_atomic(output, text)
+    except OutputError as exc:
+        raise fail(str(exc))
+
+
+@app.command()
+def init(
+    directory: Path = typer.Argument(Path("."), help="Where to write the starter journey."),
+    journey_id: str = typer.Option("my-journey", "--id", help="Id (and file name) of the new journey."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+) -> None:
+    """Write a commented starter journey that validates."""
+    import re
+
+    from .starter import starter_journey
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", journey_id):
+        raise fail(f"--id '{journey_id}' must be a kebab-case slug (a-z, 0-9, '-')")
+    if directory.exists() and not directory.is_dir():
+        raise fail(f"{directory}: not a directory")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise fail(f"{directory}: cannot create directory: {exc.strerror}")
+    target = directory / f"{journey_id}.journey.yaml"
+    if target.exists() and not force:
+        raise fail(f"{target} already exists (use --force to overwrite)")
+    _emit(starter_journey(journey_id), target)
+    typer.echo(f"wrote {target}; check it with: journeyctl validate {target}")
+
+
+@app.command("rules")
+def list_rules(fmt: str = typer.Option("text", "--format", "-f", help="text or json.")) -> None:
+    """List every rule: id, default severity, one line."""
+    from .rules.catalog import all_rules
+
+    rules = all_rules().values()
+    if fmt == "json":
+        import json
+
+        sys.stdout.write(json.dumps([{"id": r.id, "severity": r.severity, "enabled": r.enabled,
+                                      "summary": r.summary} for r in rules], indent=2) + "\n")
+        return
+    if fmt != "text":
+        raise fail(f"unknown format '{fmt}' (text or json)")
+    width = max(len(r.id) for r in rules)
+    for r in rules:
+        note = "" if r.enabled else " (off by default)"
+        sys.stdout.write(f"{r.id:<{width}}  {r.severity:<7}  {r.summary}{note}\n")
+
+
+@app.command()
+def explain(rule_id: str = typer.Argument(..., help="A rule id, as shown by 'journeyctl rules'.")) -> None:
+    """Explain a rule: why it matters, and a failing and a passing example."""
+    from .rules.catalog import all_rules
+
+    rules = all_rules()
+    if rule_id not in rules:
+        from .suggest import closest
+
+        hint = closest(rule_id, rules)
+        raise fail(f"unknown rule '{rule_id}'" + (f" (did you mean '{hint}'?)" if hint else "") +
+                   "; see 'journeyctl rules'")
+    r = rules[rule_id]
+    default = r.severity + ("" if r.enabled else ", off by default")
+    sys.stdout.write(f"{r.id} ({default})\n{r.summary}\n\n{r.doc}\n")
+
+
+def _register_commands() -> None:
+    for name in COMMANDS:
+        importlib.import_module(f".commands.{name}", __package__).register(app)
+
+
+_register_commands()
+
+
+def run() -> None:
+    """Run the CLI; bad input becomes a message and exit 2, never a traceback."""
+    try:
+        app(standalone_mode=True)
+    except KeyboardInterrupt:
+        sys.stderr.write("journeyctl: interrupted\n")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # the last line of defence: a bug must still not print a traceback
+        if os.environ.get("JOURNEYCTL_DEBUG"):
+            raise
+        sys.stderr.write(f"journeyctl: internal error: {type(exc).__name__}: {exc}\n"
+                         "Please report it; rerun with JOURNEYCTL_DEBUG=1 for details.\n")
+        sys.exit(2)

@@ -1,0 +1,189 @@
+"""Project settings: found the way CI users expect (flag, nearest dotfile upward, then pyproject.toml).
+
+A bad setting is a usage error (exit 2) that names the file and line to fix, because a typo in a rule id
+silently running the default is worse than a failed build.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .findings import SEVERITIES
+
+CONFIG_NAME = ".journeyctl.yaml"
+DEFAULT_INCLUDE = ("*.journey.yaml", "*.journey.yml")
+DURATION = re.compile(r"^[0-9]+(\.[0-9]+)?(min|h|d|w)$")
+
+
+class ConfigError(Exception):
+    def __init__(self, file: str, line: int, column: int, message: str) -> None:
+        super().__init__(f"{file}:{line}:{column}: {message}")
+        self.file, self.line, self.column, self.message = file, line, column, message
+
+
+@dataclass
+class Config:
+    source: Path | None = None
+    root: Path = field(default_factory=Path.cwd)
+    severities: dict[str, str] = field(default_factory=dict)  # rule id -> severity or "off"
+    required_stages: tuple[str, ...] = ()
+    review_every: str = "180d"
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    catalogs: tuple[str, ...] = ()
+    max_file_size: int = 8 * 1024 * 1024
+    render_timeout: float = 60.0
+    cache: bool = True
+
+
+def find_config(start: Path) -> tuple[Path, str] | None:
+    """The nearest `.journeyctl.yaml`, else the nearest pyproject.toml with [tool.journeyctl]."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        candidate = directory / CONFIG_NAME
+        if candidate.is_file():
+            return candidate, "yaml"
+    for directory in (start, *start.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file():
+            try:
+                text = candidate.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if re.search(r"^\[tool\.journeyctl(\.|\])", text, re.M):
+                return candidate, "toml"
+    return None
+
+
+def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(str(explicit), 1, 1, "config file not found")
+        kind = "toml" if explicit.suffix == ".toml" else "yaml"
+        return _read(explicit, kind)
+    found = find_config(start or Path.cwd())
+    if found is None:
+        return Config(root=(start or Path.cwd()).resolve())
+    return _read(*found)
+
+
+def _read(path: Path, kind: str) -> Config:
+    display = str(path)
+    if kind == "toml":
+        import tomllib
+
+        try:
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text).get("tool", {}).get("journeyctl", {})
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(display, 1, 1, f"cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+), column (\d+)", str(exc))
+            line, col = (int(match[1]), int(match[2])) if match else (1, 1)
+            raise ConfigError(display, line, col, f"invalid TOML: {exc}") from None
+
+        def locate(keys: tuple[str | int, ...]) -> tuple[int, int]:
+            return _toml_line(text, keys)
+    else:
+        from .loader import LoadError, load_document
+
+        try:
+            doc = load_document(path)
+        except LoadError as exc:
+            raise ConfigError(display, exc.line, exc.column, exc.message) from None
+        except OSError as exc:
+            raise ConfigError(display, 1, 1, f"cannot read: {exc.strerror}") from None
+        if doc.problems:
+            p = doc.problems[0]
+            raise ConfigError(display, p.line, p.column, p.message)
+        data = doc.data
+        locate = doc.locate
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(display, 1, 1, "the config must be a mapping of settings")
+    return _parse(data, path, locate)
+
+
+def _toml_line(text: str, keys: tuple[str | int, ...]) -> tuple[int, int]:
+    """Best-effort line of a key under [tool.journeyctl] (tomllib keeps no positions)."""
+    lines = text.splitlines()
+    start = next((i for i, l in enumerate(lines) if l.strip().startswith("[tool.journeyctl")), 0)
+    wanted = str(keys[-1]) if keys and isinstance(keys[-1], str) else (str(keys[0]) if keys else "")
+    for i in range(start, len(lines)):
+        stripped = lines[i].lstrip()
+        if wanted and re.match(rf'"?{re.escape(wanted)}"?\s*=', stripped):
+            return i + 1, len(lines[i]) - len(stripped) + 1
+    return start + 1, 1
+
+
+_KNOWN = {"rules", "required_stages", "review_every", "include", "exclude", "catalogs", "max_file_size",
+          "render", "cache"}
+
+
+def _parse(data: dict[str, Any], path: Path, locate: Any) -> Config:
+    from .rules.catalog import all_rules
+
+    display = str(path)
+
+    def fail(keys: tuple[str | int, ...], message: str, key: bool = False) -> ConfigError:
+        line, col = locate(keys, key) if key else locate(keys)
+        return ConfigError(display, line, col, message)
+
+    def strings(name: str) -> tuple[str, ...]:
+        value = data[name]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise fail((name,), f"'{name}' must be a list of strings")
+        return tuple(value)
+
+    config = Config(source=path, root=path.parent.resolve())
+    for name in data:
+        if name not in _KNOWN:
+            from .suggest import closest
+
+            hint = closest(str(name), _KNOWN)
+            raise fail((name,), f"unknown setting '{name}'" + (f" (did you mean '{hint}'?)" if hint else ""), key=True)
+    rules = data.get("rules", {}) or {}
+    if not isinstance(rules, dict):
+        raise fail(("rules",), "'rules' must map rule ids to error, warning, info or off")
+    known = all_rules()
+    for rule_id, level in rules.items():
+        if rule_id not in known:
+            from .suggest import closest
+
+            hint = closest(rule_id, known)
+            raise fail(("rules", rule_id), f"unknown rule '{rule_id}'" + (f" (did you mean '{hint}'?)" if hint else ""), key=True)
+        if level is False:  # YAML 1.1 reads an unquoted `off` as false
+            level = "off"
+        if level not in (*SEVERITIES, "off", "on"):
+            raise fail(("rules", rule_id), f"rule '{rule_id}': '{level}' is not one of error, warning, info, off, on")
+        config.severities[rule_id] = level
+    if "required_stages" in data:
+        config.required_stages = strings("required_stages")
+    if "review_every" in data:
+        if not isinstance(data["review_every"], str) or not DURATION.match(data["review_every"]):
+            raise fail(("review_every",), "'review_every' must be a duration like 90d, 12w or 24h")
+        config.review_every = data["review_every"]
+    for name in ("include", "exclude", "catalogs"):
+        if name in data:
+            setattr(config, name, strings(name))
+    if "max_file_size" in data:
+        if not isinstance(data["max_file_size"], int) or isinstance(data["max_file_size"], bool) or data["max_file_size"] <= 0:
+            raise fail(("max_file_size",), "'max_file_size' must be a positive number of bytes")
+        config.max_file_size = data["max_file_size"]
+    if "cache" in data:
+        if not isinstance(data["cache"], bool):
+            raise fail(("cache",), "'cache' must be true or false")
+        config.cache = data["cache"]
+    render = data.get("render", {}) or {}
+    if not isinstance(render, dict):
+        raise fail(("render",), "'render' must be a mapping (e.g. timeout: 60)")
+    if "timeout" in render:
+        value = render["timeout"]
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+            raise fail(("render", "timeout"), "'render.timeout' must be a positive number of seconds")
+        config.render_timeout = float(value)
+    return config

@@ -1,0 +1,374 @@
+"""YAML → plain data, safely, with positions kept for the findings that need them.
+
+libyaml (the C loader) scans, parses and composes the node tree; our own small constructor turns nodes
+into dicts, lists and scalars. Owning construction is what makes loading safe by construction: only the
+core YAML tags exist, duplicate keys are reported with both lines, aliases are shared rather than copied
+and budgeted, and every scalar conversion error becomes a positioned problem instead of the ValueError /
+KeyError that `yaml.safe_load` raises. The node tree is kept so that a finding's line and column are
+looked up only when there is a finding to report.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # The pure-Python loader is ~10x slower; it stays a fallback for PyYAML builds without libyaml.
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - exercised only on machines without libyaml
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_DEPTH = 64
+# Values that aliases may add on top of the document's own nodes: generous for anchors reused as
+# defaults, far below what a "billion laughs" document expands to.
+MAX_ALIAS_EXPANSION = 100_000
+MAX_INT_DIGITS = 100
+# libyaml's composer recurses in C and crashes the process near 25,000 levels, so any document that
+# could nest that deep is measured on the event stream first. The bound below is cheap to compute and
+# only ever overestimates depth (flow brackets, plus block levels, which need indentation or a "- "
+# per level on one line).
+_SAFE_COMPOSE_BOUND = 2_000
+
+_TAG = "tag:yaml.org,2002:"
+_BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False, "y": True, "n": False}
+_TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)")
+
+
+class LoadError(Exception):
+    """The file cannot be turned into data at all; one message with a position."""
+
+    def __init__(self, rule: str, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong in a document that still loaded: reported, but the rest is checked too."""
+
+    rule: str
+    message: str
+    line: int
+    column: int
+    path: tuple[str | int, ...] = ()
+
+
+@dataclass
+class Document:
+    """A loaded YAML document: its data, the node tree it came from, and what went wrong on the way."""
+
+    path: Path
+    data: Any
+    root: Node
+    text: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def node_at(self, path: Iterable[str | int], key: bool = False) -> Node:
+        """The deepest node along `path` (the key node of the last step if `key`)."""
+        path = tuple(path)
+        node = self.root
+        for depth, step in enumerate(path):
+            if isinstance(node, MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, ScalarNode) and k.value == step:
+                        node = k if key and depth == len(path) - 1 else v
+                        break
+                else:
+                    return node
+            elif isinstance(node, SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+                node = node.value[step]
+            else:
+                return node
+        return node
+
+    def locate(self, path: Iterable[str | int], key: bool = False) -> tuple[int, int]:
+        """1-based line and column of the value (or key) at `path`."""
+        path = tuple(path)
+        node = self.node_at(path, key)
+        return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def position_of(data: bytes | str, offset: int) -> tuple[int, int]:
+    """1-based line and column of an offset, for errors libyaml reports as a byte offset only."""
+    newline = b"\n" if isinstance(data, bytes) else "\n"
+    line = data.count(newline, 0, offset) + 1  # type: ignore[arg-type]
+    column = offset - (data.rfind(newline, 0, offset) + 1) + 1  # type: ignore[arg-type]
+    return line, column
+
+
+def decode(raw: bytes) -> str:
+    """Bytes → text, refusing what is not a UTF-8 journey with the position of the first bad byte."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        raise LoadError("yaml-syntax", "file is UTF-16 or UTF-32; journeyctl reads UTF-8 (re-save the file as UTF-8)")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = position_of(raw, nul)
+        raise LoadError("yaml-syntax", "binary file: found a NUL byte; a journey is UTF-8 text", line, col)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = position_of(raw, exc.start)
+        raise LoadError("yaml-syntax", f"invalid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8",
+                        line, col) from None
+
+
+def _may_nest_deeply(text: str) -> bool:
+    brackets = text.count("[") + text.count("{")
+    if brackets > _SAFE_COMPOSE_BOUND:
+        return True
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    return brackets + 3 * longest > _SAFE_COMPOSE_BOUND
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels; "
+                                    "a journey never needs this", mark.line + 1, mark.column + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text) from None
+    finally:
+        loader.dispose()
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
+    mark = exc.problem_mark or exc.context_mark
+    parts = [p for p in (exc.context, exc.problem) if p]
+    message = "; ".join(parts) or "invalid YAML"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if mark is not None and _char_at(text, mark.index) == "\t" or "\\t" in message:
+        message += " (a tab: YAML indentation must use spaces)"
+    return LoadError("yaml-syntax", message, line, col)
+
+
+def _char_at(text: str, index: int) -> str:
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def compose(text: str) -> Node:
+    """Text → node tree (one document), or a LoadError with a position."""
+    if _may_nest_deeply(text):
+        _check_depth(text)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.composer.ComposerError as exc:
+        if exc.context and "single document" in exc.context:
+            mark = exc.problem_mark
+            raise LoadError("yaml-syntax", "more than one YAML document ('---'); a journey file holds exactly one",
+                            mark.line + 1, mark.column + 1) from None
+        raise _syntax_error(exc, text) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text) from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry a position too
+        position = getattr(exc, "position", None)
+        line, col = position_of(text, position) if isinstance(position, int) else (1, 1)
+        reason = getattr(exc, "reason", None) or str(exc)
+        raise LoadError("yaml-syntax", f"unreadable character: {reason}", line, col) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise LoadError("yaml-syntax", "empty file: a journey needs at least 'journeyctl', 'id', 'title' and 'stages'")
+    return node
+
+
+class _Builder:
+    """Nodes → plain data. Aliases return the anchored value itself, budgeted by the size they add."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.built: dict[int, tuple[Any, int]] = {}
+        self.active: set[int] = set()
+        self.expanded = 0
+
+    def problem(self, rule: str, node: Node, message: str, path: tuple[str | int, ...]) -> None:
+        self.problems.append(Problem(rule, message, node.start_mark.line + 1, node.start_mark.column + 1, path))
+
+    def build(self, node: Node, path: tuple[str | int, ...], depth: int = 0) -> tuple[Any, int]:
+        key = id(node)
+        if key in self.built:  # an alias to something already built: share it, count what it adds
+            value, size = self.built[key]
+            self.expanded += size
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                mark = node.start_mark
+                raise LoadError("yaml-syntax", f"aliases expand to more than {MAX_ALIAS_EXPANSION} values "
+                                "(a 'billion laughs' document?)", mark.line + 1, mark.column + 1)
+            return value, size
+        if key in self.active:
+            mark = node.start_mark
+            raise LoadError("yaml-syntax", "recursive alias: an anchor refers to itself", mark.line + 1, mark.column + 1)
+        if depth > MAX_DEPTH:
+            mark = node.start_mark
+            raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+        if isinstance(node, ScalarNode):
+            result = (self.scalar(node, path), 1)
+        else:
+            self.active.add(key)
+            try:
+                result = self.mapping(node, path, depth) if isinstance(node, MappingNode) else self.sequence(node, path, depth)
+            finally:
+                self.active.discard(key)
+        self.built[key] = result
+        return result
+
+    def sequence(self, node: Node, path: tuple[str | int, ...], depth: int) -> tuple[Any, int]:
+        if node.tag != _TAG + "seq":
+            self.problem("yaml-value", node, f"unsupported tag {_short(node.tag)}", path)
+        items, size = [], 1
+        for i, child in enumerate(node.value):
+            value, n = self.build(child, path + (i,), depth + 1)
+            items.append(value)
+            size += n
+        return items, size
+
+    def mapping(self, node: Node, path: tuple[str | int, ...], depth: int) -> tuple[Any, int]:
+        if node.tag != _TAG + "map":
+            self.problem("yaml-value", node, f"unsupported tag {_short(node.tag)}", path)
+        result: dict[str, Any] = {}
+        seen: dict[str, Node] = {}
+        merged: list[tuple[str, Any]] = []
+        size = 1
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                self.problem("yaml-syntax", key_node, "a mapping key must be a plain string, not a list or mapping", path)
+                continue
+            if key_node.tag == _TAG + "merge":
+                value, n = self.build(value_node, path, depth + 1)
+                size += n
+                sources = value if isinstance(value, list) else [value]
+                for source in sources:
+                    if isinstance(source, dict):
+                        merged.extend(source.items())
+                    else:
+                        self.problem("yaml-syntax", value_node, "'<<' merges mappings only", path)
+                continue
+            name = key_node.value
+            if name in seen:
+                first = seen[name].start_mark.line + 1
+                self.problem("duplicate-key", key_node,
+                             f"duplicate key '{name}' (first defined on line {first}); the first value is used",
+                             path + (name,))
+                continue
+            seen[name] = key_node
+            value, n = self.build(value_node, path + (name,), depth + 1)
+            result[name] = value
+            size += n
+        for name, value in merged:
+            result.setdefault(name, value)
+        return result, size
+
+    def scalar(self, node: ScalarNode, path: tuple[str | int, ...]) -> Any:
+        tag, text = node.tag, node.value
+        if not tag.startswith(_TAG):
+            self.problem("yaml-value", node, f"unsupported tag {_short(tag)}: journeyctl loads plain data only", path)
+            return text
+        kind = tag[len(_TAG):]
+        if kind in ("str", "timestamp"):
+            # Dates stay text: the schema checks them, and a date in a free-text field keeps its spelling.
+            if kind == "timestamp" and node.style is not None and not _TIMESTAMP.match(text):
+                self.problem("yaml-value", node, f"'{text}' is not a timestamp", path)
+            return text
+        if kind == "null":
+            return None
+        if kind == "bool":
+            value = _BOOL.get(text.lower())
+            if value is None:
+                self.problem("yaml-value", node, f"'{text}' is not a boolean (use true or false)", path)
+                return text
+            return value
+        if kind == "int":
+            return self._int(node, text, path)
+        if kind == "float":
+            return self._float(node, text, path)
+        self.problem("yaml-value", node, f"unsupported tag {_short(tag)}", path)
+        return text
+
+    def _int(self, node: ScalarNode, text: str, path: tuple[str | int, ...]) -> Any:
+        digits = text.replace("_", "")
+        if len(digits) > MAX_INT_DIGITS:
+            self.problem("yaml-value", node, f"integer with {len(digits)} digits is too large", path)
+            return text
+        sign = -1 if digits.startswith("-") else 1
+        body = digits.lstrip("+-")
+        try:
+            if body.startswith("0b"):
+                return sign * int(body[2:], 2)
+            if body.startswith("0x"):
+                return sign * int(body[2:], 16)
+            if body.startswith("0o"):
+                return sign * int(body[2:], 8)
+            if body != "0" and body.startswith("0"):
+                return sign * int(body, 8)
+            if ":" in body:
+                value = 0
+                for part in body.split(":"):
+                    value = value * 60 + int(part)
+                return sign * value
+            return sign * int(body)
+        except ValueError:
+            self.problem("yaml-value", node, f"'{text}' is not an integer", path)
+            return text
+
+    def _float(self, node: ScalarNode, text: str, path: tuple[str | int, ...]) -> Any:
+        body = text.replace("_", "").lower()
+        if body.lstrip("+-") in (".nan", ".inf"):
+            self.problem("yaml-value", node, f"'{text}' is not a finite number", path)
+            return text
+        try:
+            if ":" in body:
+                sign = -1.0 if body.startswith("-") else 1.0
+                value = 0.0
+                for part in body.lstrip("+-").split(":"):
+                    value = value * 60 + float(part)
+                result = sign * value
+            else:
+                result = float(body)
+        except ValueError:
+            self.problem("yaml-value", node, f"'{text}' is not a number", path)
+            return text
+        if not math.isfinite(result):
+            self.problem("yaml-value", node, f"'{text}' is not a finite number", path)
+            return text
+        return result
+
+
+def _short(tag: str) -> str:
+    return "!!" + tag[len(_TAG):] if tag.startswith(_TAG) else tag
+
+
+def load_text(text: str, path: Path) -> Document:
+    root = compose(text)
+    builder = _Builder()
+    data, _ = builder.build(root, ())
+    return Document(path=path, data=data, root=root, text=text, problems=builder.problems)
+
+
+def load_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
+    """Read and load one YAML file; raises LoadError (positioned) or OSError (the path itself)."""
+    with open(path, "rb") as handle:
+        raw = handle.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise LoadError("file-error", f"file is larger than {max_bytes // (1024 * 1024)} MiB; "
+                        "split the journey or raise max_file_size in the config")
+    return load_text(decode(raw), path)

@@ -1,0 +1,38 @@
+"""Every rule, imported once: the registry is complete after `all_rules()`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from . import RULES, Rule, pipeline_rule
+
+_PIPELINE = [
+    ("yaml-syntax", "error", "the file is not readable YAML (syntax, encoding, nesting, aliases, documents)",
+     "The file could not be parsed as one YAML document of UTF-8 text.\n\nThe message says what the parser met and "
+     "where: a syntax error, a tab in indentation, bytes that are not UTF-8, more than one document, nesting deeper "
+     "than a journey ever needs, or aliases that would expand to millions of values."),
+    ("yaml-value", "error", "a value YAML cannot represent safely (bad tag, huge or non-finite number)",
+     "journeyctl loads plain data only: strings, numbers, booleans, lists and mappings.\n\nObject tags such as "
+     "!!python/object are refused, as are explicit tags whose text does not fit them (!!bool maybe), integers of more "
+     "than 100 digits and .nan or .inf."),
+    ("duplicate-key", "error", "a key appears twice in one mapping",
+     "YAML keeps only one value of a repeated key, so one of the two was silently lost.\n\nThe message names the line "
+     "of the first definition; remove or rename one of them."),
+    ("schema", "error", "the journey does not follow the published schema",
+     "The file breaks schemas/journey.schema.json: a missing or unknown key, a wrong type, a value outside its "
+     "vocabulary.\n\nEditors that read the modeline `# yaml-language-server: $schema=...` show these as you type."),
+    ("file-error", "error", "the file cannot be read (permissions, size, vanished)",
+     "The file exists but could not be read, or is larger than `max_file_size`."),
+    ("unused-suppression", "info", "an inline suppression that suppresses nothing",
+     "A `# journeyctl: disable=...` comment whose rule reported nothing on that line (or an unknown rule id).\n\n"
+     "Suppressions are decisions a reviewer should revisit; one that no longer does anything should go."),
+]
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> dict[str, Rule]:
+    for rule_id, severity, summary, doc in _PIPELINE:
+        pipeline_rule(rule_id, severity, summary, doc)
+    from . import checks  # noqa: F401  (registers the gap rules)
+
+    return dict(sorted(RULES.items()))

@@ -1,0 +1,86 @@
+"""The published JSON Schema: generated from the model, checked in under `schemas/`.
+
+Generating the schema from the pydantic model (rather than writing it twice) is what keeps them from
+drifting; `tests/test_schema_model.py` proves the checked-in file is exactly what this module builds.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+SCHEMA_ID = "https://journeyctl.dev/schemas/journey.schema.json"
+CHECKED_IN = Path(__file__).resolve().parent.parent / "schemas" / "journey.schema.json"
+
+EXAMPLE: dict[str, Any] = {
+    "journeyctl": 1,
+    "id": "newsletter-signup",
+    "title": "Newsletter sign-up",
+    "owner": "marketing",
+    "status": "active",
+    "reviewed": "2026-09-30",
+    "review_every": "90d",
+    "objectives": ["Turn blog readers into subscribers"],
+    "personas": [{"id": "reader", "name": "Curious reader"}],
+    "teams": [{"id": "marketing", "name": "Marketing"}],
+    "channels": [{"id": "web", "name": "Website"}, {"id": "email", "name": "Email"}],
+    "metrics": [{"id": "signup-rate", "name": "Sign-up rate", "unit": "%", "target": 3, "direction": "up"}],
+    "stages": [{
+        "id": "awareness", "name": "Awareness", "goal": "Readers find the newsletter", "kpis": ["signup-rate"],
+        "touchpoints": [
+            {"id": "blog-post", "name": "Blog post", "kind": "external", "channel": "web",
+             "owner": "marketing", "personas": ["reader"], "entry": True,
+             "next": [{"to": "welcome-email", "when": "subscribes", "rate": 0.03}]},
+            {"id": "welcome-email", "name": "Welcome email", "kind": "external", "channel": "email",
+             "owner": "marketing", "personas": ["reader"], "outcome": "converted", "at": "day 0"},
+        ],
+    }],
+}
+
+
+def _tidy(node: Any) -> Any:
+    """Drop pydantic's auto-generated titles: descriptions carry the documentation."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "title" and isinstance(value, str):
+                continue
+            if key == "properties" and isinstance(value, dict):
+                out[key] = {name: _tidy(sub) for name, sub in value.items()}
+            else:
+                out[key] = _tidy(value)
+        return out
+    if isinstance(node, list):
+        return [_tidy(item) for item in node]
+    return node
+
+
+def build_schema() -> dict[str, Any]:
+    """The journey schema as generated from the model, in the published key order."""
+    from .model import Journey
+
+    generated = _tidy(Journey.model_json_schema(mode="validation"))
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "journeyctl customer journey (format v1)",
+        "description": "One customer journey: personas, teams, channels and metrics it uses, and its "
+                       "ordered stages of touchpoints linked by transitions and hand-offs.",
+    }
+    schema.update({k: v for k, v in generated.items() if k != "description"})
+    schema["examples"] = [EXAMPLE]
+    return schema
+
+
+def render_schema() -> str:
+    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@lru_cache(maxsize=1)
+def journey_schema() -> dict[str, Any]:
+    """The schema used at run time: the checked-in file in a source tree, else the generated one."""
+    if CHECKED_IN.is_file():
+        return json.loads(CHECKED_IN.read_text(encoding="utf-8"))
+    return build_schema()

@@ -1,0 +1,141 @@
+"""Schema violations as findings a CX person can act on.
+
+The fast path validates with the pydantic model (compiled); only a file that fails is re-checked with
+jsonschema against the published schema, whose errors carry the JSON path we need to find the line.
+Raw validator messages ("... is not valid under any of the given schemas") are translated into what to
+change, with the YAML 1.1 trap spelled out where an unquoted `no`, `3.10` or `1:20` is to blame.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from yaml.nodes import ScalarNode
+
+from .findings import Finding, format_path
+from .loader import Document
+from .suggest import closest
+
+_YAML_TYPE = {"tag:yaml.org,2002:bool": "a boolean", "tag:yaml.org,2002:int": "an integer",
+              "tag:yaml.org,2002:float": "a number", "tag:yaml.org,2002:null": "empty (null)"}
+_JSON_TYPE = {"string": "text", "integer": "a whole number", "number": "a number", "boolean": "true or false",
+              "array": "a list", "object": "a mapping", "null": "empty"}
+
+
+def _build_validator() -> Any:
+    import jsonschema
+
+    from .schema import journey_schema
+
+    cls = jsonschema.Draft202012Validator
+    return cls(journey_schema(), format_checker=cls.FORMAT_CHECKER)
+
+
+_VALIDATOR: Any = None
+
+
+def _cached_validator() -> Any:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = _build_validator()
+    return _VALIDATOR
+
+
+def _leaves(error: Any) -> Iterator[Any]:
+    """Descend into anyOf/oneOf: an optional field's error is about its non-null alternative."""
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        non_null = [e for e in error.context if e.schema.get("type") != "null"]
+        if non_null:
+            for sub in non_null:
+                yield from _leaves(sub)
+            return
+    yield error
+
+
+def _describe_type(expected: Any) -> str:
+    if isinstance(expected, list):
+        return " or ".join(_JSON_TYPE.get(t, t) for t in expected)
+    return _JSON_TYPE.get(expected, str(expected))
+
+
+def _yaml_hint(doc: Document, path: tuple[str | int, ...]) -> str:
+    node = doc.node_at(path)
+    # A plain scalar's style is None in PyYAML and '' in libyaml.
+    if isinstance(node, ScalarNode) and not node.style and node.tag in _YAML_TYPE:
+        what = _YAML_TYPE[node.tag]
+        return (f"; YAML reads the unquoted {node.value!r} as {what} — write it in quotes "
+                f"(\"{node.value}\") to keep the text")
+    return ""
+
+
+def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, bool]:
+    path = tuple(error.absolute_path)
+    where = format_path(path) or "the journey"
+    validator, schema, instance = error.validator, error.schema, error.instance
+    if validator == "additionalProperties":
+        allowed = set(schema.get("properties", {}))
+        extra = sorted(k for k in instance if k not in allowed) if isinstance(instance, dict) else []
+        key = extra[0] if extra else ""
+        hint = closest(key, allowed)
+        suffix = f" (did you mean '{hint}'?)" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
+        return path + (key,), f"unknown key '{key}' in {where}{suffix}", True
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        return path, f"missing required key '{missing}' in {where}", False
+    if validator == "type":
+        got = _describe_value(instance)
+        return path, f"{where} must be {_describe_type(schema.get('type'))}, not {got}{_yaml_hint(doc, path)}", False
+    if validator == "enum":
+        options = schema.get("enum", [])
+        hint = closest(str(instance), [str(o) for o in options])
+        text = f"{where} must be one of {', '.join(map(str, options))}, not {_describe_value(instance)}"
+        text += f" (did you mean '{hint}'?)" if hint and hint != str(instance) else ""
+        return path, text + _yaml_hint(doc, path), False
+    if validator == "const":
+        return path, f"{where} must be {schema.get('const')!r}, not {_describe_value(instance)}", False
+    if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        return path, f"{where}: {instance!r} is out of range ({validator} {error.validator_value})", False
+    if validator == "pattern":
+        detail = schema.get("description", f"the pattern {error.validator_value}")
+        return path, f"{where}: {_describe_value(instance)} does not fit the format — {detail}", False
+    if validator == "format":
+        return path, f"{where}: {_describe_value(instance)} is not a valid {error.validator_value}", False
+    if validator in ("minLength", "maxLength", "minItems", "maxItems"):
+        noun = "characters" if "Length" in validator else "items"
+        bound = "at least" if validator.startswith("min") else "at most"
+        return path, f"{where} must have {bound} {error.validator_value} {noun}", False
+    return path, f"{where}: {error.message}", False
+
+
+def _describe_value(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]] | None = None) -> list[Finding]:
+    """Every schema violation of a document, positioned; `skip` holds paths the loader already reported."""
+    skip = skip or set()
+    best: dict[tuple[str | int, ...], tuple[int, tuple[tuple[str | int, ...], str, bool]]] = {}
+    for error in _cached_validator().iter_errors(doc.data):
+        for leaf in _leaves(error):
+            path, message, on_key = _message(leaf, doc)
+            if any(path[: len(s)] == s for s in skip):
+                continue
+            # One finding per place: "not one of draft, active, retired" says more than "not a string".
+            rank = _PRIORITY.get(leaf.validator, 5)
+            if path not in best or rank < best[path][0]:
+                best[path] = (rank, (path, message, on_key))
+    out = []
+    for _, (path, message, on_key) in best.values():
+        line, column = doc.locate(path, key=on_key)
+        out.append(Finding("schema", "error", display, line, column, message, format_path(path)))
+    return sorted(out, key=Finding.sort_key)
+
+
+_PRIORITY = {"additionalProperties": 0, "required": 0, "const": 1, "enum": 1, "type": 2}

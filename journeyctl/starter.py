@@ -1,0 +1,76 @@
+"""The starter journey `journeyctl init` writes: small, commented, and clean under every default rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+_TEMPLATE = """\
+# yaml-language-server: $schema=https://journeyctl.dev/schemas/journey.schema.json
+# A customer journey, as code. Check it with `journeyctl validate`, draw it with `journeyctl render`.
+journeyctl: 1                      # format version
+id: {id}
+title: My first journey
+owner: marketing                   # the team that owns this map (declared under teams)
+status: draft                      # draft | active | retired
+state: current                     # current (as-is) | future (to-be)
+reviewed: "{today}"                # when the map was last checked against reality
+review_every: 90d
+objectives:
+  - Turn first-time visitors into subscribers
+
+personas:                          # whose shoes we walk in
+  - id: first-timer
+    name: First-time visitor
+    goals: [Understand what the product does]
+
+teams:                             # who is responsible for touchpoints
+  - {{id: marketing, name: Marketing}}
+  - {{id: customer-success, name: Customer Success}}
+
+channels:
+  - {{id: web, name: Website}}
+  - {{id: email, name: Email}}
+
+metrics:                           # KPIs with targets
+  - {{id: signup-rate, name: Sign-up rate, unit: "%", target: 5, direction: up}}
+  - {{id: activation-rate, name: Activation rate, unit: "%", target: 40, direction: up}}
+
+stages:                            # ordered, left to right
+  - id: awareness
+    name: Awareness
+    goal: Visitors learn what we solve
+    kpis: [signup-rate]
+    customer: {{does: Reads a blog post, thinks: "Could this help me?", feels: Curious}}
+    touchpoints:
+      - id: blog-post
+        name: Blog post
+        kind: external             # peripheral | external | internal
+        channel: web
+        owner: marketing
+        personas: [first-timer]
+        entry: true                # customers start here
+        emotion: 1                 # -2 .. +2
+        next:
+          - to: welcome-email
+            when: signs up
+            rate: 0.05             # share of customers taking this transition
+            handoff: {{trigger: sign-up form submitted, sla: 1h, via: marketing automation}}
+
+  - id: onboarding
+    name: Onboarding
+    goal: New subscribers reach first value
+    kpis: [activation-rate]
+    touchpoints:
+      - id: welcome-email
+        name: Welcome email
+        kind: external
+        channel: email
+        owner: customer-success
+        personas: [first-timer]
+        at: day 0                  # relative to the customer's day 0
+        outcome: converted         # converted | retained | advocate | churned | dropped
+"""
+
+
+def starter_journey(journey_id: str) -> str:
+    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat())
