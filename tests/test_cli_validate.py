@@ -1,0 +1,167 @@
+"""Acceptance: the validate command as a user meets it (exit codes, file:line, messages)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from journeyctl.cli import app
+from journeyctl.starter import starter_journey
+
+runner = CliRunner()
+REPO = Path(__file__).resolve().parents[1]
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("GITHUB_ACTIONS", None)
+    return subprocess.run([sys.executable, "-m", "journeyctl", *args], capture_output=True, text=True,
+                          cwd=cwd, env=env, timeout=120)
+
+
+@pytest.fixture
+def starter(tmp_path: Path) -> Path:
+    path = tmp_path / "start.journey.yaml"
+    path.write_text(starter_journey("start"), encoding="utf-8")
+    return path
+
+
+def line_of(text: str, needle: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+def test_init_writes_a_journey_that_validates_cleanly(tmp_path: Path):
+    result = runner.invoke(app, ["init", str(tmp_path), "--id", "signup"])
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "signup.journey.yaml"
+    assert written.is_file()
+    proc = run("validate", str(written))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.strip().endswith("1 file checked, no findings")
+    again = runner.invoke(app, ["init", str(tmp_path), "--id", "signup"])
+    assert again.exit_code == 2
+    assert "already exists" in again.output
+
+
+# Each broken copy of a valid journey gives exactly one finding, at the line that was broken.
+BREAKAGES = [
+    ("wrong-type", "        emotion: 1 ", "        emotion: very happy", "schema", "emotion"),
+    ("unknown-key", "        at: day 0 ", "        at: day 0\n        colour: red", "schema", "colour"),
+    ("duplicate-key", "title: My first journey", "title: My first journey\ntitle: Another", "duplicate-key", "title: Another"),
+    ("bad-indentation", "title: My first journey", "title: My first journey\n  subtitle: oops", "yaml-syntax", "subtitle"),
+    ("status-no", "status: draft ", "status: no", "schema", "status: no"),
+]
+
+
+@pytest.mark.parametrize("name, old, new, rule, marker", BREAKAGES, ids=[b[0] for b in BREAKAGES])
+def test_one_breakage_one_finding_at_its_line(tmp_path: Path, name, old, new, rule, marker):
+    text = starter_journey("start")
+    lines = text.splitlines()
+    index = next(i for i, l in enumerate(lines) if l.startswith(old))
+    lines[index] = new
+    broken = "\n".join(lines) + "\n"
+    path = tmp_path / f"{name}.journey.yaml"
+    path.write_text(broken, encoding="utf-8")
+    proc = run("validate", "--format", "json", str(path))
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    assert [(f["rule"], f["line"]) for f in findings] == [(rule, line_of(broken, marker))], findings
+
+
+def test_status_no_explains_the_yaml_boolean_and_how_to_quote(tmp_path: Path):
+    path = tmp_path / "s.journey.yaml"
+    text = starter_journey("s").replace("status: draft ", "status: no ")
+    path.write_text(text, encoding="utf-8")
+    proc = run("validate", str(path))
+    assert proc.returncode == 1
+    assert f"{path.name}:{line_of(text, 'status: no')}:9: error schema status must be one of draft, active, retired" in proc.stdout
+    assert 'write it in quotes ("no")' in proc.stdout
+
+
+@pytest.mark.parametrize("value, shown", [("3.10", "'3.10'"), ("010", "'010'"), ("1:20", "'1:20'"), ("on", "'on'")])
+def test_yaml_11_numbers_in_string_fields_are_reported_with_their_original_text(tmp_path: Path, value, shown):
+    path = tmp_path / "t.journey.yaml"
+    path.write_text(starter_journey("t").replace("title: My first journey", f"title: {value}"), encoding="utf-8")
+    proc = run("validate", str(path))
+    assert proc.returncode == 1
+    assert f"title must be text" in proc.stdout
+    assert f"unquoted {shown}" in proc.stdout
+
+
+def test_every_file_is_checked_even_when_one_fails(tmp_path: Path, starter: Path):
+    (tmp_path / "broken.journey.yaml").write_text("journeyctl: 1\nid: [\n", encoding="utf-8")
+    proc = run("validate", str(tmp_path))
+    assert proc.returncode == 1
+    assert "broken.journey.yaml:3:1: error yaml-syntax" in proc.stdout
+    assert proc.stdout.strip().endswith("2 files checked: 1 error")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["validate", "does-not-exist.journey.yaml"], "does-not-exist.journey.yaml: no such file or directory"),
+    (["validate", "--select", "no-such-rule", "."], "unknown rule 'no-such-rule'"),
+    (["validate", "--fail-on", "fatal", "."], "Invalid value"),
+    (["explain", "stage-without-touchpoint"], "did you mean 'stage-without-touchpoints'"),
+])
+def test_usage_errors_exit_2_with_one_clear_message(tmp_path: Path, starter: Path, args, message):
+    proc = run(*args, cwd=tmp_path)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_a_directory_without_journeys_is_a_usage_error(tmp_path: Path):
+    (tmp_path / "notes.txt").write_text("hello")
+    proc = run("validate", str(tmp_path))
+    assert proc.returncode == 2
+    assert "no journey files found" in proc.stderr
+
+
+def test_json_format_shape(starter: Path):
+    proc = run("validate", "--format", "json", str(starter))
+    payload = json.loads(proc.stdout)
+    assert proc.returncode == 0
+    assert payload["files"] == 1
+    assert payload["findings"] == []
+    assert payload["summary"] == {"error": 0, "warning": 0, "info": 0, "files": 1, "files_with_findings": 0}
+
+
+def test_output_file_gets_the_machine_format_and_terminal_the_text(tmp_path: Path, starter: Path):
+    out = tmp_path / "report.json"
+    proc = run("validate", "--output", str(out), str(starter))
+    assert proc.returncode == 0
+    assert "1 file checked, no findings" in proc.stdout
+    assert json.loads(out.read_text())["files"] == 1
+
+
+def test_unwritable_output_is_exit_2_and_keeps_nothing_half_written(tmp_path: Path, starter: Path):
+    proc = run("validate", "--output", str(tmp_path / "missing-dir" / "r.json"), str(starter))
+    assert proc.returncode == 2
+    assert "does not exist" in proc.stderr
+
+
+def test_fail_on_warning_turns_warnings_into_exit_1(tmp_path: Path, starter: Path):
+    text = starter.read_text().replace("    goal: New subscribers reach first value\n", "")
+    starter.write_text(text)
+    assert run("validate", str(starter)).returncode == 0
+    proc = run("validate", "--fail-on", "warning", str(starter))
+    assert proc.returncode == 1
+    assert "stage-without-goal" in proc.stdout
+
+
+def test_version_is_fast_path_and_imports_nothing_heavy():
+    code = ("import sys, runpy; sys.argv=['journeyctl','--version'];"
+            "from journeyctl.__main__ import main; main();"
+            "heavy=[m for m in ('jsonschema','graphviz','typer','pydantic','duckdb','rich') if m in sys.modules];"
+            "print('HEAVY', heavy)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.stdout.splitlines()[0] == "journeyctl 0.1.0"
+    assert proc.stdout.splitlines()[1] == "HEAVY []"
