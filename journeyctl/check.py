@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .config import Config
 from .findings import Finding, format_path, severity_rank
@@ -87,11 +87,14 @@ def discover(paths: Iterable[Path], config: Config) -> list[Path]:
 
 def _walk(root: Path, config: Config) -> Iterator[Path]:
     # os.walk does not follow directory symlinks, so a symlink loop cannot trap the walk.
+    from .workspace import CATALOG_PATTERNS
+
+    patterns = (*config.include, *CATALOG_PATTERNS)
     for directory, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(Path(directory, d), root, config))
         for name in sorted(files):
             file = Path(directory, name)
-            if _matches(name, config.include) and not _excluded(file, root, config):
+            if _matches(name, patterns) and not _excluded(file, root, config):
                 yield file
 
 
@@ -197,11 +200,8 @@ def run_rules(journey: Journey, doc: Document, display: str, severities: dict[st
     return out
 
 
-def apply_suppressions(findings: list[Finding], doc: Document, display: str,
-                       severities: dict[str, str]) -> list[Finding]:
-    from .suppress import parse_suppressions
-
-    suppressions = parse_suppressions(doc.text)
+def apply_suppressions(findings: list[Finding], suppressions: list["Suppression"]) -> list[Finding]:  # noqa: F821
+    """Drop suppressed findings, marking each suppression that was used."""
     if not suppressions:
         return findings
     kept: list[Finding] = []
@@ -213,14 +213,28 @@ def apply_suppressions(findings: list[Finding], doc: Document, display: str,
                 matched = True
         if not matched:
             kept.append(finding)
-    if "unused-suppression" in severities:
-        for s in suppressions:
-            for rule_id in s.rules:
-                if rule_id not in s.used and (rule_id in severities or rule_id == "all" or not _known(rule_id)):
-                    why = "unknown rule" if rule_id != "all" and not _known(rule_id) else "nothing to suppress"
-                    kept.append(Finding("unused-suppression", severities["unused-suppression"], display, s.line,
-                                        s.column, f"suppression of '{rule_id}' is unused ({why}); remove it"))
     return kept
+
+
+def unused_suppressions(suppressions: list["Suppression"], display: str, severities: dict[str, str],  # noqa: F821
+                        defer: frozenset[str] = frozenset()) -> list[Finding]:
+    """Suppressions that suppressed nothing; those of `defer` rules are judged later (cross-file pass)."""
+    if "unused-suppression" not in severities:
+        return []
+    out = []
+    for s in suppressions:
+        for rule_id in s.rules:
+            if rule_id in s.used or rule_id in defer or ("all" == rule_id and s.used):
+                continue
+            if rule_id != "all" and not _known(rule_id):
+                why = "unknown rule"
+            elif rule_id == "all" or rule_id in severities:
+                why = "nothing to suppress"
+            else:
+                continue  # the rule is switched off: the suppression cannot be judged
+            out.append(Finding("unused-suppression", severities["unused-suppression"], display, s.line,
+                               s.column, f"suppression of '{rule_id}' is unused ({why}); remove it"))
+    return out
 
 
 def _known(rule_id: str) -> bool:
@@ -229,21 +243,50 @@ def _known(rule_id: str) -> bool:
     return rule_id in all_rules()
 
 
-def check_file(path: Path, config: Config, severities: dict[str, str] | None = None) -> FileResult:
-    """All findings for one file: load, schema, rules, suppressions; never raises for bad input."""
-    severities = severities if severities is not None else effective_severities(config)
+@dataclass
+class FileOutcome:
+    """One checked journey file: its result and what the cross-file pass needs (picklable, cacheable)."""
+
+    result: FileResult
+    summary: "JourneySummary | None" = None  # noqa: F821
+    suppressions: list = field(default_factory=list)
+
+
+def check_journey_file(path: Path, config: Config, severities: dict[str, str],
+                       workspace: "Workspace | None" = None, defer: frozenset[str] = frozenset()) -> FileOutcome:  # noqa: F821
+    """Load, schema-check and rule-check one journey; never raises for bad input."""
+    from .suppress import parse_suppressions
+    from .workspace import catalog_overlaps, summarize
+
     display = display_path(path)
     doc, findings = read_document(path, config)
-    result = FileResult(display)
+    outcome = FileOutcome(FileResult(display))
     if doc is not None:
         journey, findings = validate_document(doc, display)
         if journey is not None:
-            result.journey_id = journey.id
-            findings += run_rules(journey, doc, display, severities, _context(config))
-        findings = apply_suppressions(findings, doc, display, severities)
-    result.findings = sorted((f for f in findings if f.rule in severities or f.rule not in _rule_ids()),
-                             key=Finding.sort_key)
-    return result
+            outcome.result.journey_id = journey.id
+            context = _context(config)
+            context.workspace = workspace
+            findings += run_rules(journey, doc, display, severities, context)
+            findings += [f for f in catalog_overlaps(journey, doc.locate, display, workspace) if f.rule in severities]
+            outcome.summary = summarize(journey, doc.locate, display)
+        suppressions = parse_suppressions(doc.text)
+        findings = apply_suppressions(findings, suppressions)
+        findings += unused_suppressions(suppressions, display, severities, defer)
+        outcome.suppressions = [s for s in suppressions if set(s.rules) & defer]
+    outcome.result.findings = sorted((f for f in findings if f.rule in severities or f.rule not in _rule_ids()),
+                                     key=Finding.sort_key)
+    return outcome
+
+
+def check_file(path: Path, config: Config, severities: dict[str, str] | None = None) -> FileResult:
+    """All findings for one file on its own (no workspace): the building block for tools and tests."""
+    severities = severities if severities is not None else effective_severities(config)
+    from .workspace import is_catalog
+
+    if is_catalog(path):
+        return check_paths([path], config, severities=severities).files[0]
+    return check_journey_file(path, config, severities).result
 
 
 def _rule_ids() -> set[str]:
@@ -252,11 +295,52 @@ def _rule_ids() -> set[str]:
     return set(all_rules())
 
 
-def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (),
-                ignore: Iterable[str] = ()) -> RunResult:
+def workspace_files(paths: list[Path], config: Config) -> list[Path]:
+    """The files the run resolves against: the whole workspace when a config file marks its root."""
     files = discover(paths, config)
-    severities = effective_severities(config, select, ignore)
-    return RunResult([check_file(f, config, severities) for f in files])
+    if config.source is None:
+        return files
+    everything = {os.path.normpath(f): f for f in discover([config.root], config)}
+    for f in files:
+        everything.setdefault(os.path.normpath(f), f)
+    return [everything[k] for k in sorted(everything)]
+
+
+def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),
+                severities: dict[str, str] | None = None, mapper: Callable = map) -> RunResult:
+    """Check the files named by `paths` against their workspace; `mapper` may parallelise or cache."""
+    from functools import partial
+
+    from .workspace import CROSS_FILE_RULES, is_catalog, load_catalogs, resolve
+
+    paths = list(paths)
+    checked = [display_path(f) for f in discover(paths, config)]
+    scope = workspace_files(paths, config)
+    severities = severities if severities is not None else effective_severities(config, select, ignore)
+    workspace, entries, catalog_findings = load_catalogs([f for f in scope if is_catalog(f)], config)
+    defer = frozenset(CROSS_FILE_RULES)
+    one = partial(check_journey_file, config=config, severities=severities, workspace=workspace, defer=defer)
+    wanted = set(checked)
+    outcomes: dict[str, FileOutcome] = {}
+    summaries = []
+    for outcome in mapper(one, [f for f in scope if not is_catalog(f)]):
+        if outcome.summary is not None:
+            summaries.append(outcome.summary)
+        if outcome.result.path in wanted:
+            outcomes[outcome.result.path] = outcome
+    cross = resolve(summaries, entries, severities)
+    results = []
+    for display in checked:
+        if display in outcomes:
+            outcome = outcomes[display]
+            extra = apply_suppressions(cross.get(display, []), outcome.suppressions)
+            extra += unused_suppressions(outcome.suppressions, display, severities)
+            outcome.result.findings = sorted(outcome.result.findings + extra, key=Finding.sort_key)
+            results.append(outcome.result)
+        else:
+            own = [f for f in catalog_findings.get(display, []) + cross.get(display, []) if f.rule in severities]
+            results.append(FileResult(display, sorted(own, key=Finding.sort_key)))
+    return RunResult(results)
 
 
 def exit_code(result: RunResult, fail_on: str = "error") -> int:

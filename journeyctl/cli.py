@@ -27,6 +27,7 @@ app = typer.Typer(
 
 # Commands that live in journeyctl/commands/<name>.py, each exposing register(app).
 COMMANDS: tuple[str, ...] = (
+    "stats",
 )
 
 
@@ -62,11 +63,17 @@ def use_color(stream: object = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def load_settings(config_path: Optional[Path]) -> "Config":  # noqa: F821 - imported lazily
+def load_settings(config_path: Optional[Path], paths: Optional[List[Path]] = None) -> "Config":  # noqa: F821
+    """The config from --config, else found upward from the working directory, else from the first path."""
     from .config import ConfigError, load_config
 
     try:
-        return load_config(config_path)
+        config = load_config(config_path)
+        if config.source is None and paths:
+            first = paths[0] if paths[0].is_dir() else paths[0].parent
+            if first.is_dir():
+                config = load_config(None, start=first)
+        return config
     except ConfigError as exc:
         raise fail(f"{exc.file}:{exc.line}:{exc.column}: {exc.message}")
 
@@ -101,7 +108,7 @@ def validate(
     from .report.text import summary_line, to_text
     from .rules.catalog import all_rules
 
-    config = load_settings(config_path)
+    config = load_settings(config_path, paths)
     if no_cache:
         config.cache = False
     selected, ignored = _split(select), _split(ignore)

@@ -267,3 +267,26 @@ class Journey(Node):
 def journey_from_data(data: Any) -> Journey:
     """Validate plain data into a Journey (raises pydantic.ValidationError)."""
     return Journey.model_validate(data)
+
+
+class Catalog(Node):
+    """Shared definitions for a workspace: declared once, used by many journeys (`*.catalog.yaml`)."""
+
+    journeyctl: Annotated[int, Field(ge=1, le=1, json_schema_extra={"const": 1})] = Field(
+        description="Format version of this file; must be 1.")
+    title: Text | None = Field(default=None, description="What this catalog holds, e.g. 'Company-wide teams and personas'.")
+    description: Text | None = Field(default=None, description="Free text.")
+    personas: list[Persona] = Field(default_factory=list, description="Representative customers shared by journeys.")
+    teams: list[Team] = Field(default_factory=list, description="Teams shared by journeys.")
+    channels: list[Channel] = Field(default_factory=list, description="Channels shared by journeys.")
+    metrics: list[Metric] = Field(default_factory=list, description="KPIs shared by journeys.")
+
+    @model_validator(mode="after")
+    def _assign_paths(self) -> "Catalog":
+        for key in CATALOG_KINDS:
+            for i, item in enumerate(getattr(self, key)):
+                item._path = (key, i)
+        return self
+
+
+CATALOG_KINDS = ("personas", "teams", "channels", "metrics")

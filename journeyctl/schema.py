@@ -74,13 +74,42 @@ def build_schema() -> dict[str, Any]:
     return schema
 
 
-def render_schema() -> str:
-    return json.dumps(build_schema(), indent=2, ensure_ascii=False) + "\n"
+CATALOG_ID = "https://journeyctl.dev/schemas/catalog.schema.json"
+CATALOG_CHECKED_IN = CHECKED_IN.parent / "catalog.schema.json"
+CATALOG_EXAMPLE: dict[str, Any] = {
+    "journeyctl": 1,
+    "title": "Company-wide catalog",
+    "teams": [{"id": "marketing", "name": "Marketing"}, {"id": "sales", "name": "Sales"}],
+    "channels": [{"id": "web", "name": "Website"}],
+    "personas": [{"id": "ops-olivia", "name": "Operations Olivia", "goals": ["Reliable weekly reports"]}],
+    "metrics": [{"id": "nps", "name": "Net Promoter Score", "target": 40, "direction": "up"}],
+}
 
 
-@lru_cache(maxsize=1)
-def journey_schema() -> dict[str, Any]:
+def build_catalog_schema() -> dict[str, Any]:
+    from .model import Catalog
+
+    generated = _tidy(Catalog.model_json_schema(mode="validation"))
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": CATALOG_ID,
+        "title": "journeyctl shared catalog (format v1)",
+        "description": "Personas, teams, channels and metrics defined once and used by many journeys.",
+    }
+    schema.update({k: v for k, v in generated.items() if k != "description"})
+    schema["examples"] = [CATALOG_EXAMPLE]
+    return schema
+
+
+def render_schema(kind: str = "journey") -> str:
+    built = build_catalog_schema() if kind == "catalog" else build_schema()
+    return json.dumps(built, indent=2, ensure_ascii=False) + "\n"
+
+
+@lru_cache(maxsize=2)
+def journey_schema(kind: str = "journey") -> dict[str, Any]:
     """The schema used at run time: the checked-in file in a source tree, else the generated one."""
-    if CHECKED_IN.is_file():
-        return json.loads(CHECKED_IN.read_text(encoding="utf-8"))
-    return build_schema()
+    path = CATALOG_CHECKED_IN if kind == "catalog" else CHECKED_IN
+    if path.is_file():
+        return json.loads(path.read_text(encoding="utf-8"))
+    return build_catalog_schema() if kind == "catalog" else build_schema()

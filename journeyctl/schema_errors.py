@@ -22,23 +22,18 @@ _JSON_TYPE = {"string": "text", "integer": "a whole number", "number": "a number
               "array": "a list", "object": "a mapping", "null": "empty"}
 
 
-def _build_validator() -> Any:
-    import jsonschema
-
-    from .schema import journey_schema
-
-    cls = jsonschema.Draft202012Validator
-    return cls(journey_schema(), format_checker=cls.FORMAT_CHECKER)
+_VALIDATORS: dict[str, Any] = {}
 
 
-_VALIDATOR: Any = None
+def _cached_validator(kind: str = "journey") -> Any:
+    if kind not in _VALIDATORS:
+        import jsonschema
 
+        from .schema import journey_schema
 
-def _cached_validator() -> Any:
-    global _VALIDATOR
-    if _VALIDATOR is None:
-        _VALIDATOR = _build_validator()
-    return _VALIDATOR
+        cls = jsonschema.Draft202012Validator
+        _VALIDATORS[kind] = cls(journey_schema(kind), format_checker=cls.FORMAT_CHECKER)
+    return _VALIDATORS[kind]
 
 
 def _leaves(error: Any) -> Iterator[Any]:
@@ -118,11 +113,12 @@ def _describe_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
-def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]] | None = None) -> list[Finding]:
+def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]] | None = None,
+                    kind: str = "journey") -> list[Finding]:
     """Every schema violation of a document, positioned; `skip` holds paths the loader already reported."""
     skip = skip or set()
     best: dict[tuple[str | int, ...], tuple[int, tuple[tuple[str | int, ...], str, bool]]] = {}
-    for error in _cached_validator().iter_errors(doc.data):
+    for error in _cached_validator(kind).iter_errors(doc.data):
         for leaf in _leaves(error):
             path, message, on_key = _message(leaf, doc)
             if any(path[: len(s)] == s for s in skip):

@@ -16,26 +16,19 @@ from ..model import Journey, Path
 
 
 @dataclass
-class JourneyInfo:
-    """What one journey of the workspace exposes to the others: its touchpoints and which are entries."""
-
-    file: str
-    touchpoints: frozenset[str]
-    entries: frozenset[str]
-
-
-@dataclass
 class Workspace:
-    """Shared catalogs and the other journeys, for rules that look across files.
+    """Shared catalogs, for rules that resolve references beyond the journey's own declarations.
 
     `personas`, `teams`, `channels`, `metrics` map a catalog id to (file, line) of its definition.
+    Cross-journey links (`to: journey/touchpoint`) are NOT resolved by per-journey rules: files are
+    checked one at a time (in parallel, cached), so journeyctl.workspace resolves links, duplicate
+    journey ids and catalog usage in a second pass over every journey's summary.
     """
 
     personas: dict[str, tuple[str, int]] = field(default_factory=dict)
     teams: dict[str, tuple[str, int]] = field(default_factory=dict)
     channels: dict[str, tuple[str, int]] = field(default_factory=dict)
     metrics: dict[str, tuple[str, int]] = field(default_factory=dict)
-    journeys: dict[str, JourneyInfo] = field(default_factory=dict)
 
 
 @dataclass

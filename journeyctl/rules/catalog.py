@@ -23,6 +23,17 @@ _PIPELINE = [
      "vocabulary.\n\nEditors that read the modeline `# yaml-language-server: $schema=...` show these as you type."),
     ("file-error", "error", "the file cannot be read (permissions, size, vanished)",
      "The file exists but could not be read, or is larger than `max_file_size`."),
+    ("journey-link-not-entry", "error", "a transition into another journey lands on a touchpoint that is not an entry",
+     "A transition may continue in another journey of the workspace (`to: renewal/renewal-call`).\n\n"
+     "It must land on an entry touchpoint of that journey: entering in the middle skips the steps that journey's "
+     "owners designed for arrivals, and their funnel never counts the customer. Point the transition at one of "
+     "the target journey's entries, or mark the target touchpoint `entry: true`.\n\n"
+     "Fails:\n    next:\n      - to: support-renewal/renewal-call   # not an entry of support-renewal\n"
+     "Passes:\n    next:\n      - to: support-renewal/support-ticket # entry: true in support-renewal"),
+    ("persona-without-journey", "warning", "a catalog persona that no journey serves",
+     "A persona declared in a shared catalog that no touchpoint of any journey serves.\n\n"
+     "Either a journey for this customer is missing (the gap to fix), or the persona is obsolete and should go. "
+     "Reported on the catalog file, and only when the whole workspace is known."),
     ("unused-suppression", "info", "an inline suppression that suppresses nothing",
      "A `# journeyctl: disable=...` comment whose rule reported nothing on that line (or an unknown rule id).\n\n"
      "Suppressions are decisions a reviewer should revisit; one that no longer does anything should go."),
