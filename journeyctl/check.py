@@ -300,9 +300,11 @@ def workspace_files(paths: list[Path], config: Config) -> list[Path]:
     files = discover(paths, config)
     if config.source is None:
         return files
-    everything = {os.path.normpath(f): f for f in discover([config.root], config)}
-    for f in files:
-        everything.setdefault(os.path.normpath(f), f)
+    # Keyed by the real path: the same file reached as `a.journey.yaml` and `/ws/a.journey.yaml` is one file,
+    # and the form the user typed wins so findings show the path they know.
+    everything = {os.path.realpath(f): f for f in files}
+    for f in discover([config.root], config):
+        everything.setdefault(os.path.realpath(f), f)
     return [everything[k] for k in sorted(everything)]
 
 

@@ -31,7 +31,8 @@ metrics:
 
 
 def journey(jid: str, *, link: str | None = None, extra: str = "") -> str:
-    """A small clean journey; `link` replaces its internal transition, `extra` adds top-level keys."""
+    """A small clean journey; `link` adds a transition into another journey, `extra` top-level keys."""
+    link_line = f"\n          - to: {link}" if link else ""
     return f"""\
 journeyctl: 1
 id: {jid}
@@ -49,7 +50,7 @@ objectives: [Test]
         personas: [olivia]
         entry: true
         next:
-          - to: {link or 'done'}
+          - to: done{link_line}
       - id: done
         kind: external
         owner: marketing
@@ -89,6 +90,7 @@ def test_catalog_ids_resolve_and_unused_catalog_entries_are_reported_on_the_cata
     assert found["b.journey.yaml"] == []
     assert sorted(found["shared.catalog.yaml"]) == sorted([
         ("persona-without-journey", line_of(catalog, "nobody-serves-me")),
+        ("unused-definition", line_of(catalog, "id: success")),
         ("unused-definition", line_of(catalog, "unused-metric")),
     ])
 
