@@ -28,6 +28,8 @@ app = typer.Typer(
 # Commands that live in journeyctl/commands/<name>.py, each exposing register(app).
 COMMANDS: tuple[str, ...] = (
     "stats",
+    "diff",
+    "funnel",
 )
 
 

@@ -1,0 +1,68 @@
+"""`journeyctl diff BASE [HEAD] [PATHS...]`: what a change does to the customer's journeys."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+class DiffFormat(str, Enum):
+    text = "text"
+    md = "md"
+    json = "json"
+
+
+class NewLevel(str, Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("diff")
+    def diff(
+        base: str = typer.Argument(..., help="Base: a git revision (branch, tag, commit) or a journey file."),
+        rest: List[str] = typer.Argument(None, metavar="[HEAD] [PATHS]...",
+                                         help="Head revision (default: the working tree), or a second file; "
+                                              "then paths that narrow the comparison."),
+        fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, md (PR comment) or json."),
+        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+        fail_on_new: Optional[NewLevel] = typer.Option(
+            None, "--fail-on-new", help="Exit 1 when the change introduces findings at this level or above."),
+        config_path: Optional[Path] = typer.Option(None, "--config", "-c",
+                                                   help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
+    ) -> None:
+        """Compare journeys between two revisions (or two files): moved touchpoints, owners, hand-offs,
+        SLAs, KPIs, funnel figures, and the findings introduced and resolved.
+
+        Journeys are matched by id, so a renamed file is a change. Exit 1 only with --fail-on-new and a
+        new finding at that level; 2 for an unknown revision or a path that is not there.
+        """
+        from ..check import UsageError
+        from ..cli import fail, load_settings
+        from ..diff.report import FORMATTERS
+        from ..diff.sides import load_sides
+        from ..output import OutputError, write_atomic
+
+        config = load_settings(config_path)
+        try:
+            result = load_sides(base, list(rest or []), config, Path(os.getcwd()))
+        except UsageError as exc:
+            raise fail(str(exc))
+        text = FORMATTERS[fmt.value](result)
+        if output is not None:
+            try:
+                write_atomic(output, text)
+            except OutputError as exc:
+                raise fail(str(exc))
+            from ..diff.report import summary
+
+            sys.stdout.write(f"{summary(result)}\n")
+        else:
+            sys.stdout.write(text)
+        raise typer.Exit(1 if fail_on_new is not None and result.fails(fail_on_new.value) else 0)

@@ -1,0 +1,323 @@
+"""Two snapshots → what changed in each journey, as a reviewer would say it.
+
+Journeys are matched by id; what is left over is matched by file path (an id renamed in place). Inside
+a journey, catalog entries, stages and touchpoints are matched by id and transitions by (from, to), so
+a touchpoint that moved to another stage is a move, not a removal plus an addition. Findings are
+matched by (rule, document path, message) with line numbers masked, because lines move on every edit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from pydantic import BaseModel
+
+from ..findings import Finding, severity_rank
+from ..model import Journey, Transition
+from .snapshot import Entry, Snapshot
+
+# Children compared structurally (by id), not as fields of their parent.
+_STRUCTURAL = {"stages", "personas", "teams", "channels", "metrics", "touchpoints", "next", "handoff"}
+_CATALOGS = (("persona", "personas"), ("team", "teams"), ("channel", "channels"), ("metric", "metrics"))
+# What an added or removed element is summarised by.
+_SUMMARY = {
+    "persona": ("name",), "team": ("name",), "channel": ("name",),
+    "metric": ("name", "unit", "target", "direction"),
+    "stage": ("name",),
+    "touchpoint": ("owner", "channel", "kind", "lane"),
+    "transition": ("rate", "wait", "when"),
+    "handoff": ("sla", "trigger", "via"),
+}
+_LINE_NUMBER = re.compile(r"\b(line|lines) [0-9]+(, [0-9]+)*")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One semantic change. `before`/`after`: the old/new value of `field`; for an added or removed
+    element, a summary of it (see docs/json-format.md)."""
+
+    element: str  # journey, persona, team, channel, metric, stage, touchpoint, transition, handoff, funnel
+    id: str
+    action: str  # added, removed, changed, moved, renamed, reordered
+    field: str | None = None
+    before: Any = None
+    after: Any = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"element": self.element, "id": self.id, "action": self.action, "field": self.field,
+                "before": self.before, "after": self.after}
+
+
+@dataclass
+class JourneyDiff:
+    id: str | None  # None: a file that is not a journey on either side (unreadable YAML, schema errors)
+    status: str  # added, removed, modified, unchanged
+    base_file: str | None
+    head_file: str | None
+    changes: list[Change] = field(default_factory=list)
+    introduced: list[Finding] = field(default_factory=list)
+    resolved: list[Finding] = field(default_factory=list)
+
+    @property
+    def renamed(self) -> bool:
+        return self.base_file is not None and self.head_file is not None and self.base_file != self.head_file
+
+    @property
+    def name(self) -> str:
+        return self.id or self.head_file or self.base_file or "?"
+
+
+@dataclass
+class DiffResult:
+    base: str
+    head: str
+    journeys: list[JourneyDiff]  # every journey of either side, unchanged ones included
+
+    @property
+    def changed(self) -> list[JourneyDiff]:
+        return [j for j in self.journeys if j.status != "unchanged"]
+
+    @property
+    def introduced(self) -> list[Finding]:
+        return [f for j in self.journeys for f in j.introduced]
+
+    @property
+    def resolved(self) -> list[Finding]:
+        return [f for j in self.journeys for f in j.resolved]
+
+    def status_counts(self) -> dict[str, int]:
+        counts = {"added": 0, "removed": 0, "modified": 0, "renamed": 0, "unchanged": 0}
+        for j in self.journeys:
+            counts[j.status] += 1
+            counts["renamed"] += j.renamed
+        return counts
+
+    def fails(self, level: str) -> bool:
+        """True when the change introduces a finding at `level` or above (--fail-on-new)."""
+        return any(severity_rank(f.severity) >= severity_rank(level) for f in self.introduced)
+
+
+def compare(base: Snapshot, head: Snapshot, funnel: bool = True) -> DiffResult:
+    pairs = _pair(base.entries, head.entries)
+    journeys = [_journey_diff(b, h, funnel) for b, h in pairs]
+    journeys.sort(key=lambda j: (j.id is None, j.id or "", j.head_file or j.base_file or ""))
+    return DiffResult(base.label, head.label, journeys)
+
+
+def _pair(base: list[Entry], head: list[Entry]) -> list[tuple[Entry | None, Entry | None]]:
+    def by_id(entries: list[Entry]) -> tuple[dict[str, Entry], list[Entry]]:
+        keyed: dict[str, Entry] = {}
+        rest: list[Entry] = []
+        for e in sorted(entries, key=lambda e: e.file):
+            if e.journey_id is not None and e.journey_id not in keyed:
+                keyed[e.journey_id] = e
+            else:  # not a journey, or a second file with the same id: matched by path below
+                rest.append(e)
+        return keyed, rest
+
+    base_ids, base_rest = by_id(base)
+    head_ids, head_rest = by_id(head)
+    pairs: list[tuple[Entry | None, Entry | None]] = []
+    for jid in sorted(set(base_ids) & set(head_ids)):
+        pairs.append((base_ids.pop(jid), head_ids.pop(jid)))
+    base_left = base_rest + list(base_ids.values())
+    head_by_file = {e.file: e for e in head_rest + list(head_ids.values())}
+    for b in sorted(base_left, key=lambda e: e.file):
+        h = head_by_file.pop(b.file, None)
+        pairs.append((b, h))
+    pairs.extend((None, h) for h in sorted(head_by_file.values(), key=lambda e: e.file))
+    return pairs
+
+
+def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool) -> JourneyDiff:
+    jid = (h.journey_id if h else None) or (b.journey_id if b else None)
+    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None)
+    if b is None or h is None:
+        diff.status = "added" if b is None else "removed"
+        # A new journey's findings are all new; a removed journey's are all resolved.
+        diff.introduced = list(h.findings) if h else []
+        diff.resolved = list(b.findings) if b else []
+        return diff
+    diff.introduced, diff.resolved = match_findings(b.findings, h.findings)
+    if b.blob == h.blob and b.file == h.file:
+        diff.status = "unchanged"
+        return diff
+    if b.file != h.file:
+        diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file))
+    if b.journey is not None and h.journey is not None and b.blob != h.blob:
+        diff.changes.extend(journey_changes(b.journey, h.journey))
+        if funnel:
+            diff.changes.extend(funnel_changes(b.journey, h.journey))
+    if not diff.changes and not diff.introduced and not diff.resolved:
+        diff.status = "unchanged"  # comments or formatting only: nothing a reviewer of the journey needs
+    return diff
+
+
+def _mask(message: str) -> str:
+    return _LINE_NUMBER.sub(r"\1 N", message)
+
+
+def match_findings(base: list[Finding], head: list[Finding]) -> tuple[list[Finding], list[Finding]]:
+    """(introduced, resolved): findings of head not in base, and of base not in head, as multisets."""
+    def key(f: Finding) -> tuple[str, str, str]:
+        return (f.rule, f.path, _mask(f.message))
+
+    base_left = Counter(key(f) for f in base)
+    head_left = Counter(key(f) for f in head)
+    introduced, resolved = [], []
+    for f in sorted(head, key=Finding.sort_key):
+        if base_left[key(f)] > 0:
+            base_left[key(f)] -= 1
+        else:
+            introduced.append(f)
+    for f in sorted(base, key=Finding.sort_key):
+        if head_left[key(f)] > 0:
+            head_left[key(f)] -= 1
+        else:
+            resolved.append(f)
+    return introduced, resolved
+
+
+def _plain(value: Any) -> Any:
+    """A model value as JSON data (what the JSON report carries and what equality compares)."""
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json", exclude_none=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+def _fields(element: str, ident: str, a: BaseModel, b: BaseModel, skip: Iterable[str] = ()) -> list[Change]:
+    out = []
+    for name in type(a).model_fields:
+        if name in _STRUCTURAL or name in skip:
+            continue
+        before, after = _plain(getattr(a, name)), _plain(getattr(b, name))
+        if before != after:
+            out.append(Change(element, ident, "changed", name, before, after))
+    return out
+
+
+def _summary(element: str, obj: BaseModel, **extra: Any) -> dict[str, Any]:
+    out = dict(extra)
+    for key in _SUMMARY.get(element, ()):
+        value = _plain(getattr(obj, key, None))
+        if value is not None:
+            out[key] = value
+    return out
+
+
+def _keyed(element: str, before: dict[str, Any], after: dict[str, Any],
+           extra: dict[str, dict[str, Any]] | None = None) -> list[Change]:
+    """Added, removed and changed elements of two id → object maps."""
+    extra = extra or {}
+    out = []
+    for ident in sorted(after.keys() - before.keys()):
+        out.append(Change(element, ident, "added", after=_summary(element, after[ident], **extra.get(ident, {}))))
+    for ident in sorted(before.keys() - after.keys()):
+        out.append(Change(element, ident, "removed", before=_summary(element, before[ident])))
+    for ident in sorted(before.keys() & after.keys()):
+        out.extend(_fields(element, ident, before[ident], after[ident]))
+    return out
+
+
+def _by_id(items: Iterable[Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for item in items:
+        out.setdefault(item.id, item)
+    return out
+
+
+def _transitions(journey: Journey) -> dict[str, Transition]:
+    """Transitions keyed 'from -> to' (a repeated pair gets ' #2', ' #3'...)."""
+    out: dict[str, Transition] = {}
+    for tp in journey.touchpoint_index().values():
+        for tr in tp.next:
+            key = f"{tp.id} -> {tr.to}"
+            n = 1
+            while (key if n == 1 else f"{key} #{n}") in out:
+                n += 1
+            out[key if n == 1 else f"{key} #{n}"] = tr
+    return out
+
+
+def journey_changes(a: Journey, b: Journey) -> list[Change]:
+    ident = b.id
+    changes = _fields("journey", ident, a, b, skip=("id",))
+    if a.id != b.id:
+        changes.insert(0, Change("journey", ident, "changed", "id", a.id, b.id))
+    for element, key in _CATALOGS:
+        changes += _keyed(element, _by_id(getattr(a, key)), _by_id(getattr(b, key)))
+
+    stages_a, stages_b = _by_id(a.stages), _by_id(b.stages)
+    changes += _keyed("stage", stages_a, stages_b)
+    common = [s for s in stages_a if s in stages_b]
+    order_b = [s for s in stages_b if s in stages_a]
+    if common != order_b:
+        changes.append(Change("stage", "stages", "reordered", "order", common, order_b))
+
+    changes += _touchpoint_changes(a, b)
+
+    tr_a, tr_b = _transitions(a), _transitions(b)
+    changes += _keyed("transition", tr_a, tr_b)
+    hand_a = {k: t.handoff for k, t in tr_a.items() if t.handoff is not None}
+    hand_b = {k: t.handoff for k, t in tr_b.items() if t.handoff is not None}
+    changes += _keyed("handoff", hand_a, hand_b)
+    return changes
+
+
+def _touchpoint_changes(a: Journey, b: Journey) -> list[Change]:
+    tps_a, tps_b = a.touchpoint_index(), b.touchpoint_index()
+    stage_a, stage_b = a.stage_of(), b.stage_of()
+    extra = {tp: {"stage": stage_b[tp].id} for tp in tps_b}
+    out = []
+    for ident in sorted(tps_b.keys() - tps_a.keys()):
+        out.append(Change("touchpoint", ident, "added", after=_summary("touchpoint", tps_b[ident], **extra[ident])))
+    for ident in sorted(tps_a.keys() - tps_b.keys()):
+        out.append(Change("touchpoint", ident, "removed",
+                          before=_summary("touchpoint", tps_a[ident], stage=stage_a[ident].id)))
+    for ident in sorted(tps_a.keys() & tps_b.keys()):
+        if stage_a[ident].id != stage_b[ident].id:
+            out.append(Change("touchpoint", ident, "moved", "stage", stage_a[ident].id, stage_b[ident].id))
+        out.extend(_fields("touchpoint", ident, tps_a[ident], tps_b[ident]))
+    return out
+
+
+def funnel_figures(journey: Journey) -> dict[str, float] | None:
+    """Conversion and expected touchpoints, or None when the funnel cannot be computed.
+
+    The funnel module is optional and a journey under review may have rates that are not probabilities;
+    neither may stop a diff, so every failure here means "no figure".
+    """
+    try:
+        from ..funnel import analyse_funnel
+    except ImportError:
+        return None
+    try:
+        combined = analyse_funnel(journey).to_json()["combined"]
+        figures = {key: float(combined[key]) for key in ("conversion", "expected_touchpoints")}
+    except Exception:  # noqa: BLE001 - see the docstring
+        return None
+    if not all(math.isfinite(v) for v in figures.values()):
+        return None
+    return figures
+
+
+def funnel_changes(a: Journey, b: Journey) -> list[Change]:
+    before, after = funnel_figures(a), funnel_figures(b)
+    if before is None and after is None:
+        return []
+    out = []
+    for key in ("conversion", "expected_touchpoints"):
+        x = None if before is None else round(before[key], 6)
+        y = None if after is None else round(after[key], 6)
+        if x != y:
+            out.append(Change("funnel", b.id, "changed", key, x, y))
+    return out
+

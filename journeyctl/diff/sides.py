@@ -1,0 +1,57 @@
+"""The command line's BASE [HEAD] [PATHS...] → two snapshots → a DiffResult.
+
+The second argument is the head revision when it names a commit, and the first path otherwise; like
+git, a name that is both is refused rather than guessed. Two existing files compare as files, in or
+out of a repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..check import effective_severities
+from ..config import Config
+from . import DiffError, git
+from .compare import DiffResult, compare
+from .snapshot import Checker, Scope, at_revision, repo_prefixes, two_files, work_tree
+
+
+def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
+    checker = Checker(config, effective_severities(config))
+    if len(rest) == 1 and (cwd / base).is_file() and (cwd / rest[0]).is_file():
+        return compare(*two_files(cwd / base, cwd / rest[0], checker), funnel=funnel)
+
+    root = git.toplevel(cwd)
+    if root is None:
+        if (cwd / base).is_file():
+            raise DiffError(f"'{base}' is a file: to compare files give two of them (journeyctl diff OLD NEW)")
+        raise DiffError(f"not a git repository, so '{base}' cannot be read as a revision "
+                        "(run inside a git work tree, or give two files to compare)")
+    base_commit = git.resolve_commit(base, root)
+    if base_commit is None:
+        if (cwd / base).is_file():
+            raise DiffError(f"'{base}' is a file, not a revision: to compare files give two of them "
+                            "(journeyctl diff OLD NEW)")
+        base_commit = git.require_commit(base, root)  # raises with the reason
+
+    head_commit: str | None = None
+    paths = list(rest)
+    if rest:
+        first = rest[0]
+        commit = git.resolve_commit(first, root)
+        exists = (cwd / first).exists()
+        if commit is not None and exists:
+            raise DiffError(f"'{first}' is both a revision and a path: write './{first}' for the path, "
+                            "or the commit id for the revision")
+        if commit is not None:
+            head_commit, paths = commit, rest[1:]
+        elif not exists and not any(ch in first for ch in "*?["):
+            raise DiffError(f"'{first}' is neither a revision nor a path in the working tree")
+
+    scope = Scope(tuple(config.include), tuple(config.exclude), repo_prefixes(paths, cwd, root))
+    base_side = at_revision(base_commit, git.describe(base_commit, base, root), root, scope, checker)
+    if head_commit is None:
+        head_side = work_tree(root, scope, checker)
+    else:
+        head_side = at_revision(head_commit, git.describe(head_commit, rest[0], root), root, scope, checker)
+    return compare(base_side, head_side, funnel)

@@ -1,0 +1,287 @@
+"""One side of a diff: every journey (and catalog) file of a revision, of the work tree, or one file.
+
+A side is checked the way `validate` checks a workspace (check.check_paths): catalogs first, then each
+journey against them, then the cross-file pass (journeyctl.workspace.resolve). The difference is the
+input: bytes from `git cat-file` or the disk, never temporary files. The per-file work is memoised on
+(content, path, catalogs), so a file identical on both sides (the common case in a pull request) is
+parsed and checked once; only the cheap cross-file pass runs twice.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Iterable
+
+from ..check import SKIP_DIRS, _context, apply_suppressions, discover, run_rules, unused_suppressions, validate_document
+from ..config import Config
+from ..findings import Finding, format_path
+from ..loader import Document, LoadError, decode, load_text
+from ..model import Journey
+from ..rules import Workspace
+from ..suppress import Suppression, parse_suppressions
+from ..workspace import (CATALOG_PATTERNS, CROSS_FILE_RULES, CatalogEntry, JourneySummary, catalog_overlaps,
+                         is_catalog, resolve, summarize)
+from . import DiffError, git
+
+
+@dataclass
+class Entry:
+    """One checked file on one side."""
+
+    file: str  # path shown to the user: from the repository root in git mode
+    blob: str  # git blob id of the content; equal ids mean byte-identical files
+    journey: Journey | None
+    findings: list[Finding]
+
+    @property
+    def journey_id(self) -> str | None:
+        return self.journey.id if self.journey is not None else None
+
+
+@dataclass
+class Snapshot:
+    label: str
+    entries: list[Entry] = field(default_factory=list)
+
+
+@dataclass
+class _Outcome:
+    journey: Journey | None
+    findings: list[Finding]
+    summary: JourneySummary | None
+    deferred: list[Suppression]  # suppressions of cross-file rules, judged after resolve()
+
+
+# A side's input: repository path → (blob id, bytes), or a finding when the file could not be read.
+Files = dict[str, tuple[str, bytes] | Finding]
+
+
+@dataclass
+class Checker:
+    """The validate pipeline on bytes, memoised across the two sides."""
+
+    config: Config
+    severities: dict[str, str]
+    _journeys: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Outcome] = field(default_factory=dict)
+    _catalogs: dict[tuple[tuple[str, str], ...], tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]] = \
+        field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        from ..rules.catalog import all_rules
+
+        self._known = set(all_rules())
+        self._defer = frozenset(CROSS_FILE_RULES)
+
+    def side(self, label: str, files: Files, shown: Iterable[str]) -> Snapshot:
+        """Check `files` as one workspace; entries for the paths in `shown`."""
+        catalog_files = {rel: v for rel, v in files.items() if is_catalog(rel) and not isinstance(v, Finding)}
+        key = tuple(sorted((rel, v[0]) for rel, v in catalog_files.items()))
+        if key not in self._catalogs:
+            self._catalogs[key] = self._load_catalogs({rel: v[1] for rel, v in catalog_files.items()})
+        workspace, catalog_entries, catalog_findings = self._catalogs[key]
+        outcomes: dict[str, _Outcome] = {}
+        for rel in sorted(files):
+            value = files[rel]
+            if isinstance(value, Finding) or is_catalog(rel):
+                continue
+            memo = (value[0], rel, key)
+            if memo not in self._journeys:
+                self._journeys[memo] = self._journey(value[1], rel, workspace)
+            outcomes[rel] = self._journeys[memo]
+        cross = resolve([o.summary for o in outcomes.values() if o.summary is not None], catalog_entries,
+                        self.severities)
+        entries = []
+        for rel in sorted(set(shown)):
+            value = files[rel]
+            if isinstance(value, Finding):
+                entries.append(Entry(rel, "", None, [value]))
+            elif rel in outcomes:
+                outcome = outcomes[rel]
+                # Fresh copies: apply_suppressions marks suppressions used, and the outcome is shared.
+                deferred = [replace(s, used=set(s.used)) for s in outcome.deferred]
+                extra = apply_suppressions(cross.get(rel, []), deferred)
+                extra += unused_suppressions(deferred, rel, self.severities)
+                entries.append(Entry(rel, value[0], outcome.journey,
+                                     sorted(outcome.findings + extra, key=Finding.sort_key)))
+            else:
+                own = [f for f in catalog_findings.get(rel, []) + cross.get(rel, []) if f.rule in self.severities]
+                entries.append(Entry(rel, value[0], None, sorted(own, key=Finding.sort_key)))
+        return Snapshot(label, entries)
+
+    def _load(self, raw: bytes, display: str) -> tuple[Document | None, list[Finding]]:
+        limit = self.config.max_file_size
+        if len(raw) > limit:
+            return None, [Finding("file-error", "error", display, 1, 1,
+                                  f"file is larger than {limit // (1024 * 1024)} MiB; split the journey or "
+                                  "raise max_file_size in the config")]
+        try:
+            return load_text(decode(raw), Path(display)), []
+        except LoadError as exc:
+            return None, [Finding(exc.rule, "error", display, exc.line, exc.column, exc.message)]
+
+    def _journey(self, raw: bytes, display: str, workspace: Workspace) -> _Outcome:
+        # Mirrors check.check_journey_file, reading bytes instead of a path.
+        doc, findings = self._load(raw, display)
+        if doc is None:
+            return _Outcome(None, findings, None, [])
+        journey, findings = validate_document(doc, display)
+        summary = None
+        if journey is not None:
+            context = _context(self.config)
+            context.workspace = workspace
+            findings += run_rules(journey, doc, display, self.severities, context)
+            findings += [f for f in catalog_overlaps(journey, doc.locate, display, workspace)
+                         if f.rule in self.severities]
+            summary = summarize(journey, doc.locate, display)
+        suppressions = parse_suppressions(doc.text)
+        findings = apply_suppressions(findings, suppressions)
+        findings += unused_suppressions(suppressions, display, self.severities, self._defer)
+        deferred = [s for s in suppressions if set(s.rules) & self._defer]
+        kept = [f for f in findings if f.rule in self.severities or f.rule not in self._known]
+        return _Outcome(journey, sorted(kept, key=Finding.sort_key), summary, deferred)
+
+    def _load_catalogs(self, files: dict[str, bytes]) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
+        # Mirrors workspace.load_catalogs, reading bytes instead of paths.
+        from pydantic import ValidationError
+
+        from ..model import CATALOG_KINDS, Catalog
+        from ..schema_errors import schema_findings
+
+        singular = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}
+        workspace = Workspace()
+        entries: list[CatalogEntry] = []
+        findings: dict[str, list[Finding]] = {}
+        for display in sorted(files):
+            doc, problems = self._load(files[display], display)
+            own = findings.setdefault(display, problems)
+            if doc is None:
+                continue
+            own.extend(Finding(p.rule, "error", display, p.line, p.column, p.message, format_path(p.path))
+                       for p in doc.problems)
+            if not isinstance(doc.data, dict):
+                own.append(Finding("schema", "error", display, 1, 1, "a catalog file must be a mapping of "
+                                   "personas, teams, channels and metrics"))
+                continue
+            try:
+                catalog = Catalog.model_validate(doc.data)
+            except ValidationError:
+                own.extend(schema_findings(doc, display, kind="catalog"))
+                continue
+            for kind in CATALOG_KINDS:
+                defined = getattr(workspace, kind)
+                for item in getattr(catalog, kind):
+                    line, column = doc.locate(item.path_of("id"))
+                    where = format_path(item.path_of("id"))
+                    if item.id in defined:
+                        file, other = defined[item.id]
+                        own.append(Finding("duplicate-id", "error", display, line, column,
+                                           f"{singular[kind]} '{item.id}' is already defined in {file}:{other}", where))
+                        continue
+                    defined[item.id] = (display, line)
+                    entries.append(CatalogEntry(kind, item.id, display, line, column, where))
+        return workspace, entries, findings
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which repository paths take part: journey and catalog files (include/exclude), then PATHS."""
+
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    prefixes: tuple[str, ...] = ()  # repository-relative; empty means the whole repository
+
+    def candidate(self, rel: str) -> bool:
+        """A journey or catalog file by name, wherever it is."""
+        if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
+            return False
+        return _matches(rel, (*self.include, *CATALOG_PATTERNS)) and not _matches(rel, self.exclude)
+
+    def shown(self, rel: str) -> bool:
+        """A file the diff reports on: a candidate under PATHS, or a file PATHS name exactly."""
+        if not self.prefixes:
+            return self.candidate(rel)
+        if rel in self.prefixes:
+            return True
+        return self.candidate(rel) and any(_under(rel, p) for p in self.prefixes)
+
+
+def _under(rel: str, prefix: str) -> bool:
+    if prefix in ("", "."):
+        return True
+    return rel == prefix or rel.startswith(prefix.rstrip("/") + "/") or fnmatch.fnmatchcase(rel, prefix)
+
+
+def _matches(rel: str, patterns: Iterable[str]) -> bool:
+    name = rel.rsplit("/", 1)[-1]
+    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
+
+
+def repo_prefixes(paths: Iterable[str], cwd: Path, root: Path) -> tuple[str, ...]:
+    """PATHS as typed (relative to the working directory) → paths from the repository root."""
+    real_root = os.path.realpath(root)
+    out = []
+    for raw in paths:
+        full = os.path.realpath(os.path.join(cwd, raw))
+        rel = os.path.relpath(full, real_root)
+        if rel == ".." or rel.startswith("../"):
+            raise DiffError(f"{raw}: outside the repository {root}")
+        out.append("." if rel == "." else Path(rel).as_posix())
+    return tuple(sorted(set(out)))
+
+
+def resolution_scope(scope: Scope, config: Config, root: Path, shown: set[str], rel: str) -> bool:
+    """Whether `rel` takes part in cross-file resolution, as in check.workspace_files: the whole
+    workspace under the config's root when a config file exists, else only the files shown."""
+    if rel in shown:
+        return True
+    if config.source is None or not scope.candidate(rel):
+        return False
+    base = os.path.relpath(os.path.realpath(config.root), os.path.realpath(root))
+    return base == "." or (not base.startswith("..") and _under(rel, Path(base).as_posix()))
+
+
+def at_revision(commit: str, label: str, root: Path, scope: Scope, checker: Checker) -> Snapshot:
+    listed = git.list_blobs(commit, root)
+    shown = {path for path, _ in listed if scope.shown(path)}
+    wanted = [(path, sha) for path, sha in listed
+              if resolution_scope(scope, checker.config, root, shown, path)]
+    blobs = git.read_blobs([sha for _, sha in wanted], root)
+    return checker.side(label, {path: (sha, blobs[sha]) for path, sha in wanted}, shown)
+
+
+def work_tree(root: Path, scope: Scope, checker: Checker) -> Snapshot:
+    """The files on disk (tracked or not, as validate sees them), with paths from the repository root."""
+    # discover() joins names onto `root`, so the relative path is textual: no symlink resolution.
+    found = {Path(os.path.relpath(p, root)).as_posix(): p for p in discover([root], checker.config)}
+    for prefix in scope.prefixes:  # files named explicitly, whatever their name
+        candidate = Path(root, prefix)
+        if prefix != "." and candidate.is_file():
+            found.setdefault(prefix, candidate)
+    shown = {rel for rel in found if scope.shown(rel)}
+    files: Files = {}
+    for rel in sorted(found):
+        if resolution_scope(scope, checker.config, root, shown, rel):
+            files[rel] = _read(found[rel], rel, checker.config)
+    return checker.side("working tree", files, shown)
+
+
+def two_files(base: Path, head: Path, checker: Checker) -> tuple[Snapshot, Snapshot]:
+    from ..check import display_path
+
+    sides = []
+    for path in (base, head):
+        display = display_path(path)
+        sides.append(checker.side(display, {display: _read(path, display, checker.config)}, [display]))
+    return sides[0], sides[1]
+
+
+def _read(path: Path, display: str, config: Config) -> tuple[str, bytes] | Finding:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(config.max_file_size + 1)
+    except OSError as exc:
+        return Finding("file-error", "error", display, 1, 1, f"cannot read file: {exc.strerror or exc}")
+    return git.blob_id(raw), raw
