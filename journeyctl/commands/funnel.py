@@ -1,0 +1,81 @@
+"""`journeyctl funnel FILE`: conversion, drop-off and leaks computed from the journey's rates."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+
+class FunnelFormat(str, Enum):
+    text = "text"
+    json = "json"
+    md = "md"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("funnel")
+    def funnel(
+        file: Path = typer.Argument(..., help="The journey file."),
+        entry: Optional[str] = typer.Option(None, "--entry", "-e",
+                                            help="Start every customer at this touchpoint instead of the entries."),
+        fmt: FunnelFormat = typer.Option(FunnelFormat.text, "--format", "-f", help="text, json or md."),
+        config_path: Optional[Path] = typer.Option(None, "--config", "-c",
+                                                   help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
+    ) -> None:
+        """How many customers convert, after how many touchpoints, and where the funnel leaks.
+
+        Exit 1 when the rates are not probabilities (invalid-rates) or the journey cannot be solved.
+        """
+        from ..check import FileResult, RunResult, display_path, read_document, validate_document
+        from ..cli import fail, load_settings
+        from ..findings import Finding, format_path
+        from ..funnel import FunnelError, InvalidRatesError, UnknownEntryError, analyse_funnel
+        from ..report.text import to_text
+
+        def refuse(findings: list[Finding], code: int) -> typer.Exit:
+            # stderr: with --format json, stdout must hold the report or nothing.
+            sys.stderr.write(to_text(RunResult([FileResult(display, findings)]), summary=False))
+            return typer.Exit(code)
+
+        config = load_settings(config_path)
+        display = display_path(file)
+        doc, findings = read_document(file, config)
+        journey = None
+        if doc is not None:
+            journey, findings = validate_document(doc, display)
+        if journey is None or doc is None:
+            # Unreadable is an input error (2); readable but not a valid journey is findings (1), as in validate.
+            raise refuse(findings, 2 if any(f.rule == "file-error" for f in findings) else 1)
+        try:
+            report = analyse_funnel(journey, entry)
+        except InvalidRatesError as exc:
+            raise refuse([Finding("invalid-rates", "error", display, *doc.locate(p.path), p.message,
+                                  format_path(p.path)) for p in exc.problems], 1)
+        except UnknownEntryError as exc:
+            from ..suggest import closest
+
+            hint = closest(entry or "", journey.touchpoint_index())
+            raise fail(str(exc) + (f" (did you mean '{hint}'?)" if hint else ""), 2)
+        except FunnelError as exc:
+            raise fail(f"{display}: {exc}", 1)
+
+        if fmt is FunnelFormat.json:
+            import json
+
+            sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        elif fmt is FunnelFormat.md:
+            from ..funnel_tables import to_markdown
+
+            sys.stdout.write(to_markdown(report))
+        else:
+            from rich.console import Console
+
+            from ..funnel_tables import to_rich
+
+            console = Console(file=sys.stdout)
+            for table in to_rich(report):
+                console.print(table)
