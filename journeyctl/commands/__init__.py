@@ -1,0 +1,1 @@
+"""CLI commands beyond validate: each module exposes register(app)."""
