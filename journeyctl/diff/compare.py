@@ -61,10 +61,7 @@ class JourneyDiff:
     changes: list[Change] = field(default_factory=list)
     introduced: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
-
-    @property
-    def renamed(self) -> bool:
-        return self.base_file is not None and self.head_file is not None and self.base_file != self.head_file
+    renamed: bool = False  # the journey's file moved (never set when two files are compared)
 
     @property
     def name(self) -> str:
@@ -79,7 +76,9 @@ class DiffResult:
 
     @property
     def changed(self) -> list[JourneyDiff]:
-        return [j for j in self.journeys if j.status != "unchanged"]
+        """Journeys to report: changed ones, and unchanged files whose findings changed (a catalog
+        entry another journey now uses, a link whose target moved)."""
+        return [j for j in self.journeys if j.status != "unchanged" or j.introduced or j.resolved]
 
     @property
     def introduced(self) -> list[Finding]:
@@ -101,9 +100,10 @@ class DiffResult:
         return any(severity_rank(f.severity) >= severity_rank(level) for f in self.introduced)
 
 
-def compare(base: Snapshot, head: Snapshot, funnel: bool = True) -> DiffResult:
+def compare(base: Snapshot, head: Snapshot, funnel: bool = True, renames: bool = True) -> DiffResult:
+    """`renames=False` when the sides are two named files: their paths differ by construction."""
     pairs = _pair(base.entries, head.entries)
-    journeys = [_journey_diff(b, h, funnel) for b, h in pairs]
+    journeys = [_journey_diff(b, h, funnel, renames) for b, h in pairs]
     journeys.sort(key=lambda j: (j.id is None, j.id or "", j.head_file or j.base_file or ""))
     return DiffResult(base.label, head.label, journeys)
 
@@ -133,7 +133,7 @@ def _pair(base: list[Entry], head: list[Entry]) -> list[tuple[Entry | None, Entr
     return pairs
 
 
-def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool) -> JourneyDiff:
+def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool) -> JourneyDiff:
     jid = (h.journey_id if h else None) or (b.journey_id if b else None)
     diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None)
     if b is None or h is None:
@@ -143,10 +143,11 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool) -> JourneyDiff
         diff.resolved = list(b.findings) if b else []
         return diff
     diff.introduced, diff.resolved = match_findings(b.findings, h.findings)
-    if b.blob == h.blob and b.file == h.file:
+    if b.blob == h.blob and (b.file == h.file or not renames):
         diff.status = "unchanged"
         return diff
-    if b.file != h.file:
+    if b.file != h.file and renames:
+        diff.renamed = True
         diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file))
     if b.journey is not None and h.journey is not None and b.blob != h.blob:
         diff.changes.extend(journey_changes(b.journey, h.journey))

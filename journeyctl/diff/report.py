@@ -85,6 +85,8 @@ def _detail(c: Change, info: dict[str, Any], q: Quote, v: Quote) -> str:
         return where + (f" ({rest})" if rest else "")
     if c.element == "handoff":
         sla = info.get("sla")
+        if c.action == "removed":
+            return f" (it had SLA {v(str(sla))})" if sla else ""
         return f" with SLA {v(str(sla))}" if sla else " without SLA"
     if c.element == "transition":
         parts = [f"{k} {v(_value(info[k]))}" for k in ("rate", "wait") if k in info]
@@ -171,12 +173,13 @@ def to_markdown(result: DiffResult) -> str:
             parts.append(f"{len(j.resolved)} resolved")
         lines += [f"<details><summary>{md_code(j.name)} ({j.status}): {', '.join(parts)}</summary>", "",
                   f"File: {md_code(_files(j))}", ""]
-        lines.extend(f"- {describe(c, md_code)}" for c in j.changes)
+        if j.changes:
+            lines += [f"- {describe(c, md_code)}" for c in j.changes] + [""]
         if j.introduced:
-            lines += ["", "**New findings**", ""] + [f"- {_md_finding(f)}" for f in j.introduced]
+            lines += ["**New findings**", ""] + [f"- {_md_finding(f)}" for f in j.introduced] + [""]
         if j.resolved:
-            lines += ["", "**Resolved findings**", ""] + [f"- {_md_finding(f)}" for f in j.resolved]
-        lines += ["", "</details>", ""]
+            lines += ["**Resolved findings**", ""] + [f"- {_md_finding(f)}" for f in j.resolved] + [""]
+        lines += ["</details>", ""]
     return "\n".join(lines)
 
 

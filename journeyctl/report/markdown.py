@@ -28,7 +28,7 @@ def md_code(text: str) -> str:
     """User text shown as inline code: HTML <code> so backticks inside cannot close it early."""
     text = _CONTROL.sub(" ", text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "&#124;")
-    return f"<code>{text}</code>"
+    return f"<code>{text.replace('@', '&#64;')}</code>"
 
 
 def to_markdown(result: RunResult) -> str:
