@@ -1,0 +1,70 @@
+"""Transition rates and entry shares: the numbers the funnel is computed from must be probabilities."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ...findings import Hit
+from ...model import Journey
+from .. import RuleContext, rule
+
+
+@rule("invalid-rates", "error", "transition rates or entry shares that are not probabilities")
+def invalid_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
+    """Rates and shares are fractions of customers, so each is between 0 and 1, and they add up.
+
+    The rates leaving one touchpoint sum to at most 1 (the rest drop off there); entry shares, when given,
+    sum to exactly 1. Numbers that break this make every funnel figure wrong, so `journeyctl funnel`
+    refuses the journey. Usually a percentage was written as 45 instead of 0.45, or a branch was added
+    without lowering the others.
+
+    Fails:
+        stages:
+          - id: s
+            touchpoints:
+              - id: cart
+                entry: true
+                next: [{to: paid, rate: 0.7}, {to: left, rate: 0.5}]
+              - {id: paid, outcome: converted}
+              - {id: left, outcome: dropped}
+    Passes:
+        stages:
+          - id: s
+            touchpoints:
+              - id: cart
+                entry: true
+                next: [{to: paid, rate: 0.7}, {to: left, rate: 0.3}]
+              - {id: paid, outcome: converted}
+              - {id: left, outcome: dropped}
+    """
+    # One implementation shared with `journeyctl funnel`, so the rule and the funnel always agree.
+    from ...funnel import invalid_rate_problems
+
+    for problem in invalid_rate_problems(journey):
+        yield Hit(tuple(problem.path), problem.message)
+
+
+@rule("share-without-entry", "warning", "a share on a touchpoint that is not an entry")
+def share_without_entry(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
+    """`share` says what fraction of customers start at an entry; on any other touchpoint it means nothing.
+
+    The funnel ignores it, so the numbers do not say what the author meant. Usually `entry: true` was
+    forgotten (then the touchpoint is also unreachable), or a `rate` belongs on the transition leading here.
+
+    Fails:
+        stages:
+          - id: s
+            touchpoints:
+              - {id: ad, entry: true, next: [{to: store}]}
+              - {id: store, share: 0.3, outcome: converted}
+    Passes:
+        stages:
+          - id: s
+            touchpoints:
+              - {id: ad, entry: true, share: 0.7, next: [{to: store}]}
+              - {id: store, entry: true, share: 0.3, outcome: converted}
+    """
+    for _, tp in journey.touchpoints():
+        if tp.share is not None and not tp.entry:
+            yield tp.finding(f"'{tp.id}' has a share but is not an entry: mark it 'entry: true' or remove "
+                             f"the share", "share")
