@@ -91,6 +91,12 @@ def _read(path: Path, kind: str) -> Config:
         from .loader import LoadError, load_document
 
         try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise ConfigError(display, 1, 1, f"cannot read: {exc.strerror}") from None
+        if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
+            return Config(source=path, root=path.parent.resolve())  # an empty config marks a workspace root
+        try:
             doc = load_document(path)
         except LoadError as exc:
             raise ConfigError(display, exc.line, exc.column, exc.message) from None

@@ -89,7 +89,7 @@ def summarize(journey: Journey, locate, display: str) -> JourneySummary:
     links = []
     for _, tp in journey.touchpoints():
         for tr in tp.next:
-            if tr.journey is not None:
+            if tr.journey is not None and tr.journey != journey.id:  # `own-id/tp` is a local transition
                 path = tr.path_of("to")
                 l, c = locate(path)
                 links.append(Link(tp.id, tr.journey, tr.target, l, c, format_path(path)))
