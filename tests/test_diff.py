@@ -411,3 +411,19 @@ def test_findings_are_the_ones_validate_reports(tmp_path):
     assert [(f["rule"], f["message"]) for f in catalog["resolved"]] == \
         [("unused-definition", "catalog team 'growth' is used by no journey")]
     assert len(data["journeys"]) == 2
+
+
+def test_json_shape_matches_docs(result):
+    """The example in docs/json-format.md has exactly the keys the diff writes."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "json-format.md").read_text(encoding="utf-8")
+    examples = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", doc, re.S)]
+    documented = next(e for e in examples if "journeys" in e)
+    actual = json.loads(FORMATTERS["json"](result))
+    assert set(documented) == set(actual)
+    assert set(documented["summary"]) == set(actual["summary"])
+    assert set(documented["summary"]["journeys"]) == set(actual["summary"]["journeys"])
+    assert set(documented["journeys"][0]) == set(actual["journeys"][0])
+    assert {frozenset(c) for c in documented["journeys"][0]["changes"]} == \
+        {frozenset(c) for c in actual["journeys"][0]["changes"]}

@@ -116,3 +116,25 @@ def test_pre_commit_skips_files_that_are_not_journeys(hook_repo):
     done = run_hooks(hook_repo, "notes.yaml")
     assert done.returncode == 0
     assert re.search(r"journeyctl validate\.+\(no files to check\)Skipped", done.stdout)
+
+
+def test_github_actions_example_uses_real_commands_and_options():
+    """Every journeyctl command line of docs/github-actions-example.yml parses with this CLI."""
+    workflow = yaml.safe_load((ROOT / "docs" / "github-actions-example.yml").read_text(encoding="utf-8"))
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any(step.get("uses", "").startswith("github/codeql-action/upload-sarif@") for step in steps)
+    commands = []
+    for step in steps:
+        script = step.get("run", "").replace("\\\n", " ")
+        for line in script.splitlines():
+            line = line.strip()
+            if line.startswith("journeyctl "):
+                words = shlex.split(line.split(" > ")[0].split(" >> ")[0].split(" || ")[0])
+                commands.append([w for w in words if "${{" not in w])
+    assert {c[1] for c in commands} == {"validate", "diff"}
+    for words in commands:
+        done = subprocess.run([sys.executable, "-m", "journeyctl", *words[1:], "--help"], capture_output=True,
+                              text=True)
+        assert done.returncode == 0, words
+        for option in (w for w in words if w.startswith("--")):
+            assert option in done.stdout, (words, option)

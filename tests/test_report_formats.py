@@ -227,3 +227,14 @@ def test_validate_writes_each_format(in_repo, fmt, check):
     done = run("validate", "bad.journey.yaml", "--select", "stage-without-touchpoints", "--format", fmt,
                cwd=in_repo / "journeys")
     assert done.returncode == 1 and check(done.stdout)
+
+
+def test_validate_json_shape_matches_docs():
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "json-format.md").read_text(encoding="utf-8")
+    documented = json.loads(re.findall(r"```json\n(.*?)```", doc, re.S)[0])
+    actual = json.loads(get_reporter("json")(sample()))
+    assert set(documented) == set(actual)
+    assert set(documented["summary"]) == set(actual["summary"])
+    assert set(documented["findings"][0]) == set(actual["findings"][0])
