@@ -28,6 +28,7 @@ app = typer.Typer(
 # Commands that live in journeyctl/commands/<name>.py, each exposing register(app).
 COMMANDS: tuple[str, ...] = (
     "stats",
+    "docs",
     "diff",
     "funnel",
 )

@@ -1,0 +1,351 @@
+"""`journeyctl docs`: the static site of a workspace, built in passes that hold one journey at a time.
+
+1. check: every file against the workspace rules (journeyctl.check), keeping only the findings;
+2. index: each journey read once for its index row, catalog uses, links and statistics;
+3. pages: each journey read again and its page written, then the workspace pages.
+
+Output is deterministic (sorted, no timestamps), so rebuilding an unchanged workspace rewrites nothing
+and the site diffs cleanly in version control.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Sequence
+
+from ..config import Config
+from ..findings import Finding
+from ..stats import LoadedFile, StatsBuilder, journey_report, load_file, workspace_files
+from .journey_page import PageContext, render_invalid_page, render_journey_page
+from .views import VIEWS, ViewOutput, ViewRenderer
+from .workspace_model import CATALOG_KINDS, IndexEntry, WorkspaceIndex, review_state
+from .workspace_pages import render_catalog, render_index, render_matrices
+
+MANIFEST = ".journeyctl-site"
+MANIFEST_HEADER = "# journeyctl docs: files of this generated site (safe to delete the directory)\n"
+
+
+class SiteError(Exception):
+    """The site cannot be built as asked (exit 2): the message names the path and the reason."""
+
+
+@dataclass
+class SiteOptions:
+    out: Path
+    views: Sequence[str] = VIEWS
+    svg: bool = True
+    force: bool = False
+    progress: bool | None = None  # None: a progress bar when stderr is a terminal
+
+
+@dataclass
+class SiteResult:
+    out: Path
+    journeys: int
+    invalid: int
+    files: list[str]
+    findings: dict[str, int]
+    svg: bool
+    svg_note: str = ""
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def index(self) -> Path:
+        return self.out / "index.html"
+
+
+def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
+    paths = list(paths) or [Path(".")]
+    journey_files, catalog_files = workspace_files(paths, config)  # UsageError for a bad path
+    if not journey_files:
+        raise SiteError(f"no journey files found in {', '.join(str(p) for p in paths)} "
+                        f"(looking for {', '.join(config.include)})")
+    for view in options.views:
+        if view not in VIEWS:
+            raise SiteError(f"unknown view '{view}' (choose from {', '.join(VIEWS)})")
+    old_files = _prepare(options.out, options.force)
+    writer = _Writer(options.out)
+    renderer = ViewRenderer(svg=options.svg, timeout=config.render_timeout)
+    today = _today()
+
+    # dot runs as a subprocess, so threads render views side by side while the CPUs draw; a small window
+    # of journeys is in flight at once (bounded: memory stays one journey's worth times the window).
+    workers = min(8, (os.cpu_count() or 1) + 1) if renderer.svg_enabled and options.views else 1
+    window = 2 * workers if workers > 1 else 0
+    with _progress(options.progress) as progress, ThreadPoolExecutor(workers) as pool:
+        findings = _check(paths, config, progress, len(journey_files) + len(catalog_files))
+
+        index = WorkspaceIndex()
+        catalogs = _read_catalogs(catalog_files, config, index)
+        builder = StatsBuilder()
+        tick = progress("Indexing journeys", len(journey_files))
+        for path in journey_files:
+            loaded = load_file(path, config)
+            index.entries.append(_entry(loaded, index, builder, findings, config, today))
+            tick()
+        index.finish()
+        stats = builder.finish()
+        ctx = PageContext(
+            index=index, stats=stats, owners=builder.owners,
+            missing_by_file=_group(stats.missing, lambda m: m.file),
+            incoming=index.incoming(),
+            stats_by_file={j.file: j for j in stats.journeys},
+            titles={e.slug: e.display_title for e in index.entries},
+        )
+
+        tick = progress("Writing pages", len(journey_files))
+        in_flight: deque[_Pending] = deque()
+        for path, entry in zip(journey_files, list(index.entries)):
+            loaded = load_file(path, config)
+            own = findings.get(entry.file, loaded.findings)
+            views: list[Future[ViewOutput]] = []
+            if loaded.journey is not None:
+                views = [_submit(pool, renderer, loaded.journey, v, own, catalogs) for v in options.views]
+            in_flight.append(_Pending(entry, loaded, own, _source_lines(loaded, config), views))
+            while len(in_flight) > window:
+                _write_page(in_flight.popleft(), writer, ctx)
+                tick()
+        while in_flight:
+            _write_page(in_flight.popleft(), writer, ctx)
+            tick()
+
+    catalog_findings = {f: findings.get(f, []) for f in index.catalog_files}
+    writer.write("matrices.html", render_matrices(stats, index))
+    writer.write("catalog.html", render_catalog(index, catalog_findings))
+    writer.write("index.html", render_index(index, catalog_findings))
+    removed = _finish(options.out, writer.written, old_files)
+    totals = {k: sum(e.findings[k] for e in index.entries) for k in ("error", "warning", "info")}
+    return SiteResult(options.out, sum(e.valid for e in index.entries), sum(not e.valid for e in index.entries),
+                      sorted(writer.written), totals, renderer.svg_enabled and bool(options.views),
+                      renderer.reason, removed)
+
+
+@dataclass
+class _Pending:
+    entry: IndexEntry
+    loaded: LoadedFile
+    findings: list[Finding]
+    lines: list[str]
+    views: "list[Future[ViewOutput]]"
+
+
+def _submit(pool: ThreadPoolExecutor, renderer: ViewRenderer, journey: Any, view: str, findings: list[Finding],
+            catalogs: list[Any]) -> "Future[ViewOutput]":
+    if pool._max_workers == 1:  # no SVG: Mermaid text is cheap, do it here and keep tracebacks simple
+        done: Future[ViewOutput] = Future()
+        done.set_result(renderer(journey, view, findings, catalogs))
+        return done
+    return pool.submit(renderer, journey, view, findings, catalogs)
+
+
+def _write_page(item: _Pending, writer: "_Writer", ctx: PageContext) -> None:
+    entry, loaded = item.entry, item.loaded
+    if loaded.journey is None:
+        writer.write(entry.page, render_invalid_page(entry, item.findings, item.lines))
+        return
+    views = [f.result() for f in item.views]
+    coverage = journey_report(loaded.journey, entry.file)
+    writer.write(entry.page, render_journey_page(loaded.journey, entry, item.findings, item.lines, views, ctx,
+                                                 coverage))
+
+
+def _today() -> date:
+    # The same clock the rules use (JOURNEYCTL_TODAY pins it in tests), so "stale" agrees with validate.
+    value = os.environ.get("JOURNEYCTL_TODAY")
+    return date.fromisoformat(value) if value else date.today()
+
+
+def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, findings: dict[str, list[Finding]],
+           config: Config, today: date) -> IndexEntry:
+    journey = loaded.journey
+    own = findings.get(loaded.display, loaded.findings)
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in own:
+        counts[f.severity] = counts.get(f.severity, 0) + 1
+    if journey is None:
+        stem = loaded.path.name.split(".", 1)[0]
+        entry = IndexEntry(index.new_slug(f"invalid-{stem}"), loaded.display, False, findings=counts)
+        reasons = [f for f in loaded.findings if f.severity == "error"] or loaded.findings
+        builder.skip(loaded.display, f"{reasons[0].rule}: {reasons[0].message}" if reasons else "not a valid journey")
+        return entry
+    entry = IndexEntry(
+        slug=index.new_slug(journey.id), file=loaded.display, valid=True, id=journey.id, title=journey.title,
+        description=journey.description or "", owner=journey.owner or "", status=journey.status,
+        state=journey.state, reviewed=journey.reviewed or "",
+        review=review_state(journey.reviewed, journey.review_every or config.review_every, today),
+        stages=len(journey.stages), touchpoints=sum(1 for _ in journey.touchpoints()), tags=tuple(journey.tags),
+        findings=counts)
+    index.register_journey(entry, journey)
+    builder.add(journey, loaded.display, loaded.doc)
+    return entry
+
+
+def _read_catalogs(files: Sequence[Path], config: Config, index: WorkspaceIndex) -> list[Any]:
+    """Shared catalog definitions, for the catalog page, journey pages and the diagrams' labels."""
+    from pydantic import ValidationError
+
+    from ..check import display_path, read_document
+
+    try:
+        from ..model import Catalog  # type: ignore[attr-defined]
+    except ImportError:  # a checkout without shared catalogs
+        return []
+    catalogs = []
+    for path in files:
+        display = display_path(path)
+        index.catalog_files.append(display)
+        doc, _ = read_document(path, config)
+        if doc is None or not isinstance(doc.data, dict) or doc.problems:
+            continue
+        try:
+            catalog = Catalog.model_validate(doc.data)
+        except ValidationError:
+            continue  # its findings come from the check pass
+        catalogs.append(catalog)
+        for kind in CATALOG_KINDS:
+            for item in getattr(catalog, kind):
+                index.define(kind, item, display, False)
+    return catalogs
+
+
+def _check(paths: list[Path], config: Config, progress: "_Progress", total: int) -> dict[str, list[Finding]]:
+    """Findings by file, from the same workspace check `journeyctl validate` runs."""
+    from ..check import check_paths
+
+    tick = progress("Checking", total)
+    kwargs: dict[str, Any] = {}
+    if "mapper" in inspect.signature(check_paths).parameters:
+        def mapper(fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
+            for item in items:
+                yield fn(item)
+                tick()
+        kwargs["mapper"] = mapper
+    result = check_paths(paths, config, **kwargs)
+    return {r.path: list(r.findings) for r in result.files}
+
+
+def _source_lines(loaded: LoadedFile, config: Config) -> list[str]:
+    if loaded.doc is not None:
+        return loaded.doc.text.splitlines()
+    try:
+        with open(loaded.path, "rb") as handle:
+            data = handle.read(config.max_file_size)
+    except OSError:
+        return []
+    return data.decode("utf-8", errors="replace").splitlines()
+
+
+def _group(items: Iterable[Any], key: Callable[[Any], str]) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# Output directory
+
+
+def _prepare(out: Path, force: bool) -> set[str]:
+    """Check the output directory is ours to write; the files of the previous build (to prune later)."""
+    if out.exists() and not out.is_dir():
+        raise SiteError(f"{out}: exists and is not a directory")
+    manifest = out / MANIFEST
+    old: set[str] = set()
+    if out.is_dir():
+        if manifest.is_file():
+            try:
+                text = manifest.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SiteError(f"{manifest}: cannot read: {exc}") from None
+            old = {line for line in text.splitlines() if line and not line.startswith("#")}
+        elif any(out.iterdir()) and not force:
+            raise SiteError(f"{out}: the directory is not empty and was not made by 'journeyctl docs'; "
+                            "choose another directory or pass --force to write into it")
+    try:
+        (out / "journeys").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SiteError(f"{out}: cannot create the directory: {exc.strerror or exc}") from None
+    return old
+
+
+class _Writer:
+    """Writes site files; leaves a file untouched when its content is unchanged (stable mtimes)."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.written: set[str] = set()
+
+    def write(self, rel: str, text: str) -> None:
+        data = text.encode("utf-8")
+        target = self.out / rel
+        self.written.add(rel)
+        try:
+            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+                return
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(data)
+                os.chmod(tmp, 0o644)
+                os.replace(tmp, target)
+            except BaseException:
+                try:
+                    os.unlink(tmp)
+                except OSError:
+                    pass
+                raise
+        except OSError as exc:
+            raise SiteError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _finish(out: Path, written: set[str], old: set[str]) -> list[str]:
+    """Prune pages of journeys that no longer exist, then record this build's files."""
+    removed = []
+    root = out.resolve()
+    for rel in sorted(old - written):
+        target = (out / rel).resolve()
+        # Only files inside the site that an earlier build wrote: a tampered manifest cannot delete elsewhere.
+        if root not in target.parents or not target.is_file() or not rel.endswith(".html"):
+            continue
+        try:
+            target.unlink()
+            removed.append(rel)
+        except OSError:
+            pass
+    _Writer(out).write(MANIFEST, MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted(written)))
+    return removed
+
+
+# --------------------------------------------------------------------------------------------------
+# Progress
+
+
+_Progress = Callable[[str, int], Callable[[], None]]
+
+
+@contextmanager
+def _progress(enabled: bool | None) -> Iterator[_Progress]:
+    """A rich progress bar on stderr when it is a terminal (never when piped); no-op callables otherwise."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if enabled is False or (enabled is None and not console.is_terminal):
+        yield lambda description, total: (lambda: None)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        def start(description: str, total: int) -> Callable[[], None]:
+            task = bar.add_task(description, total=total)
+            return lambda: bar.advance(task)
+        yield start

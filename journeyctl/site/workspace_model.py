@@ -1,0 +1,168 @@
+"""What the site knows about the whole workspace after the first pass: small records, never models.
+
+The first pass reads each journey once and keeps an `IndexEntry` (one index row), the catalog
+definitions and who uses them, and the cross-journey links; the second pass renders each journey page
+against these, one model at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ..model import Journey
+
+CATALOG_KINDS = ("personas", "teams", "channels", "metrics")
+SINGULAR = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}
+_UNIT_DAYS = {"min": 1 / 1440, "h": 1 / 24, "d": 1, "w": 7}
+
+
+def duration_days(text: str) -> float:
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)(min|h|d|w)", text)
+    if not match:
+        raise ValueError(f"not a duration: {text!r}")
+    return float(match[1]) * _UNIT_DAYS[match[2]]
+
+
+def review_state(reviewed: str | None, every: str, today: date) -> str:
+    """'fresh', 'stale' (last review older than review_every) or 'never' (no review date)."""
+    if not reviewed:
+        return "never"
+    try:
+        due = date.fromisoformat(reviewed) + timedelta(days=duration_days(every))
+    except ValueError:
+        return "never"
+    return "stale" if due < today else "fresh"
+
+
+@dataclass
+class IndexEntry:
+    """One row of the index: a journey, or a file that is not a valid journey."""
+
+    slug: str
+    file: str
+    valid: bool
+    id: str = ""
+    title: str = ""
+    description: str = ""
+    owner: str = ""
+    status: str = ""
+    state: str = ""
+    reviewed: str = ""
+    review: str = "never"          # fresh / stale / never
+    stages: int = 0
+    touchpoints: int = 0
+    tags: tuple[str, ...] = ()
+    findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
+
+    @property
+    def page(self) -> str:
+        return f"journeys/{self.slug}.html"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.file
+
+
+@dataclass
+class CatalogItem:
+    kind: str
+    id: str
+    label: str
+    fields: dict[str, Any]                       # the first definition, as plain data
+    defined_in: list[str] = field(default_factory=list)   # catalog file paths or journey slugs
+    defined_by_journey: list[bool] = field(default_factory=list)
+    used_by: set[str] = field(default_factory=set)        # journey slugs
+
+
+@dataclass
+class CrossLink:
+    source_slug: str
+    source: str          # touchpoint id
+    journey: str         # target journey id
+    target: str          # target touchpoint id
+
+
+@dataclass
+class WorkspaceIndex:
+    entries: list[IndexEntry] = field(default_factory=list)
+    slug_by_id: dict[str, str] = field(default_factory=dict)     # journey id -> slug of its first file
+    touchpoints_by_id: dict[str, frozenset[str]] = field(default_factory=dict)
+    catalog: dict[str, dict[str, CatalogItem]] = field(default_factory=lambda: {k: {} for k in CATALOG_KINDS})
+    links: list[CrossLink] = field(default_factory=list)
+    catalog_files: list[str] = field(default_factory=list)
+    _taken: set[str] = field(default_factory=set)
+    _pending: dict[tuple[str, str], set[str]] = field(default_factory=dict)  # uses seen before a definition
+
+    def new_slug(self, base: str) -> str:
+        """A page name unique even on case-insensitive file systems (Foo and foo would collide)."""
+        base = re.sub(r"[^A-Za-z0-9_.-]", "-", base).strip(".-") or "journey"
+        slug, n = base, 1
+        while slug.casefold() in self._taken:
+            n += 1
+            slug = f"{base}-{n}"
+        self._taken.add(slug.casefold())
+        return slug
+
+    def define(self, kind: str, item: Any, where: str, by_journey: bool) -> None:
+        known = self.catalog[kind].get(item.id)
+        if known is None:
+            data = item.model_dump(exclude_none=True, exclude_defaults=True)
+            known = self.catalog[kind][item.id] = CatalogItem(kind, item.id, item.label, data)
+        known.defined_in.append(where)
+        known.defined_by_journey.append(by_journey)
+
+    def register_journey(self, entry: IndexEntry, journey: Journey) -> None:
+        """Record what other pages need of this journey (its entry row is appended by the caller)."""
+        self.slug_by_id.setdefault(journey.id, entry.slug)
+        self.touchpoints_by_id.setdefault(journey.id, frozenset(tp.id for _, tp in journey.touchpoints()))
+        for kind in CATALOG_KINDS:
+            for item in getattr(journey, kind):
+                self.define(kind, item, entry.slug, True)
+        for kind, ids in uses(journey).items():
+            for item_id in ids:
+                known = self.catalog[kind].get(item_id)
+                if known is not None:
+                    known.used_by.add(entry.slug)
+                else:
+                    # Used before (or without) a definition: remember the use, the definition may follow.
+                    self._pending.setdefault((kind, item_id), set()).add(entry.slug)
+        for _, tp in journey.touchpoints():
+            for tr in tp.next:
+                if tr.journey is not None and tr.journey != journey.id:
+                    self.links.append(CrossLink(entry.slug, tp.id, tr.journey, tr.target))
+
+    def finish(self) -> None:
+        for (kind, item_id), slugs in self._pending.items():
+            known = self.catalog[kind].get(item_id)
+            if known is not None:
+                known.used_by |= slugs
+        self._pending.clear()
+
+    def incoming(self) -> dict[str, list[CrossLink]]:
+        """Journey id -> the links that lead into it, sorted."""
+        out: dict[str, list[CrossLink]] = {}
+        for link in self.links:
+            out.setdefault(link.journey, []).append(link)
+        for links in out.values():
+            links.sort(key=lambda l: (l.source_slug, l.source, l.target))
+        return out
+
+
+def uses(journey: Journey) -> dict[str, set[str]]:
+    """Catalog ids a journey references, by kind."""
+    out: dict[str, set[str]] = {k: set() for k in CATALOG_KINDS}
+    if journey.owner:
+        out["teams"].add(journey.owner)
+    for stage in journey.stages:
+        out["metrics"].update(stage.kpis)
+        for tp in stage.touchpoints:
+            out["personas"].update(tp.personas)
+            out["metrics"].update(tp.kpis)
+            if tp.owner:
+                out["teams"].add(tp.owner)
+            if tp.channel:
+                out["channels"].add(tp.channel)
+    return out
