@@ -63,7 +63,6 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
                         source_lines: Sequence[str], views: Sequence[ViewOutput], ctx: PageContext,
                         coverage: StatsReport) -> str:
     tp_index = journey.touchpoint_index()
-    stage_of = journey.stage_of()
     stats = ctx.stats_by_file.get(entry.file)
     parts: list[str] = [f"<h1>{esc(journey.title)}</h1>"]
     if journey.description:
@@ -85,7 +84,7 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
     parts.append(_personas(journey, ctx))
     parts.append(_stages(journey, ctx))
     parts.append(_handoffs(journey, entry, ctx, tp_index))
-    parts.append(_pain_points(journey, stage_of))
+    parts.append(_pain_points(journey))
     parts.append(_findings(findings, source_lines))
     parts.append(_links(journey, entry, ctx))
     parts.append(_coverage(coverage))
@@ -259,7 +258,7 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
     return "".join(out)
 
 
-def _pain_points(journey: Journey, stage_of: dict) -> str:
+def _pain_points(journey: Journey) -> str:
     rows = []
     for stage, tp in journey.touchpoints():
         if not tp.pain_points and not tp.opportunities:

@@ -9,7 +9,7 @@ from ..stats import StatsReport
 from .assets import INDEX_JS
 from .html import a, badge, esc, heat_cell, page, table, text_list, url
 from .journey_page import matrix_table
-from .workspace_model import CATALOG_KINDS, SINGULAR, CatalogItem, IndexEntry, WorkspaceIndex
+from .workspace_model import CATALOG_KINDS, SINGULAR, CatalogItem, WorkspaceIndex
 
 MAX_USERS_LISTED = 30  # journeys listed per catalog entry before "and N more"
 
