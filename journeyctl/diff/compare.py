@@ -151,7 +151,7 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool)
         diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file))
     if b.journey is not None and h.journey is not None and b.blob != h.blob:
         diff.changes.extend(journey_changes(b.journey, h.journey))
-        if funnel:
+        if funnel and any(_moves_funnel(c) for c in diff.changes):
             diff.changes.extend(funnel_changes(b.journey, h.journey))
     if not diff.changes and not diff.introduced and not diff.resolved:
         diff.status = "unchanged"  # comments or formatting only: nothing a reviewer of the journey needs
@@ -195,11 +195,16 @@ def _plain(value: Any) -> Any:
 
 
 def _fields(element: str, ident: str, a: BaseModel, b: BaseModel, skip: Iterable[str] = ()) -> list[Change]:
+    if a.__dict__ == b.__dict__:  # field values, children included: the whole subtree is equal
+        return []
     out = []
     for name in type(a).model_fields:
         if name in _STRUCTURAL or name in skip:
             continue
-        before, after = _plain(getattr(a, name)), _plain(getattr(b, name))
+        x, y = getattr(a, name), getattr(b, name)
+        if type(x) is type(y) and isinstance(x, (str, int, float, bool, type(None))) and x == y:
+            continue  # the common case, without building JSON data for it
+        before, after = _plain(x), _plain(y)
         if before != after:
             out.append(Change(element, ident, "changed", name, before, after))
     return out
@@ -288,6 +293,18 @@ def _touchpoint_changes(a: Journey, b: Journey) -> list[Change]:
             out.append(Change("touchpoint", ident, "moved", "stage", stage_a[ident].id, stage_b[ident].id))
         out.extend(_fields("touchpoint", ident, tps_a[ident], tps_b[ident]))
     return out
+
+
+_FUNNEL_FIELDS = {"entry", "share", "outcome", "rate"}
+
+
+def _moves_funnel(c: Change) -> bool:
+    """Whether a change can alter the funnel: the graph, the rates, the entries or the outcomes."""
+    if c.element in ("transition", "stage") and c.action in ("added", "removed"):
+        return True
+    if c.element == "touchpoint" and c.action in ("added", "removed"):
+        return True
+    return c.action == "changed" and c.element in ("touchpoint", "transition") and c.field in _FUNNEL_FIELDS
 
 
 def funnel_figures(journey: Journey) -> dict[str, float] | None:

@@ -19,7 +19,8 @@ from .snapshot import Checker, Scope, at_revision, repo_prefixes, two_files, wor
 def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
     checker = Checker(config, effective_severities(config))
     if len(rest) == 1 and (cwd / base).is_file() and (cwd / rest[0]).is_file():
-        return compare(*two_files(cwd / base, cwd / rest[0], checker), funnel=funnel, renames=False)
+        return compare(*checker.snapshots(*two_files(cwd / base, cwd / rest[0], checker)), funnel=funnel,
+                       renames=False)
 
     root = git.toplevel(cwd)
     if root is None:
@@ -54,4 +55,4 @@ def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bo
         head_side = work_tree(root, scope, checker)
     else:
         head_side = at_revision(head_commit, git.describe(head_commit, rest[0], root), root, scope, checker)
-    return compare(base_side, head_side, funnel)
+    return compare(*checker.snapshots(base_side, head_side), funnel=funnel)

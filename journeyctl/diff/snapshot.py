@@ -48,6 +48,15 @@ class Snapshot:
 
 
 @dataclass
+class Side:
+    """A side before checking: its files (resolution scope) and the paths the diff reports on."""
+
+    label: str
+    files: "Files"
+    shown: set[str]
+
+
+@dataclass
 class _Outcome:
     journey: Journey | None
     findings: list[Finding]
@@ -75,12 +84,21 @@ class Checker:
         self._known = set(all_rules())
         self._defer = frozenset(CROSS_FILE_RULES)
 
-    def side(self, label: str, files: Files, shown: Iterable[str]) -> Snapshot:
-        """Check `files` as one workspace; entries for the paths in `shown`."""
+    def snapshots(self, *sides: Side) -> list[Snapshot]:
+        # Serial on purpose: a process pool would have to send the Journey models back, and pickling
+        # them costs about half of checking them (measured with benchmarks/bench_diff.py).
+        return [self.side(s.label, s.files, s.shown) for s in sides]
+
+    def _catalog_state(self, files: Files) -> tuple[tuple[tuple[str, str], ...], Workspace]:
         catalog_files = {rel: v for rel, v in files.items() if is_catalog(rel) and not isinstance(v, Finding)}
         key = tuple(sorted((rel, v[0]) for rel, v in catalog_files.items()))
         if key not in self._catalogs:
             self._catalogs[key] = self._load_catalogs({rel: v[1] for rel, v in catalog_files.items()})
+        return key, self._catalogs[key][0]
+
+    def side(self, label: str, files: Files, shown: Iterable[str]) -> Snapshot:
+        """Check `files` as one workspace; entries for the paths in `shown`."""
+        key, _ = self._catalog_state(files)
         workspace, catalog_entries, catalog_findings = self._catalogs[key]
         outcomes: dict[str, _Outcome] = {}
         for rel in sorted(files):
@@ -243,16 +261,16 @@ def resolution_scope(scope: Scope, config: Config, root: Path, shown: set[str], 
     return base == "." or (not base.startswith("..") and _under(rel, Path(base).as_posix()))
 
 
-def at_revision(commit: str, label: str, root: Path, scope: Scope, checker: Checker) -> Snapshot:
+def at_revision(commit: str, label: str, root: Path, scope: Scope, checker: Checker) -> Side:
     listed = git.list_blobs(commit, root)
     shown = {path for path, _ in listed if scope.shown(path)}
     wanted = [(path, sha) for path, sha in listed
               if resolution_scope(scope, checker.config, root, shown, path)]
     blobs = git.read_blobs([sha for _, sha in wanted], root)
-    return checker.side(label, {path: (sha, blobs[sha]) for path, sha in wanted}, shown)
+    return Side(label, {path: (sha, blobs[sha]) for path, sha in wanted}, shown)
 
 
-def work_tree(root: Path, scope: Scope, checker: Checker) -> Snapshot:
+def work_tree(root: Path, scope: Scope, checker: Checker) -> Side:
     """The files on disk (tracked or not, as validate sees them), with paths from the repository root."""
     # discover() joins names onto `root`, so the relative path is textual: no symlink resolution.
     found = {Path(os.path.relpath(p, root)).as_posix(): p for p in discover([root], checker.config)}
@@ -265,16 +283,16 @@ def work_tree(root: Path, scope: Scope, checker: Checker) -> Snapshot:
     for rel in sorted(found):
         if resolution_scope(scope, checker.config, root, shown, rel):
             files[rel] = _read(found[rel], rel, checker.config)
-    return checker.side("working tree", files, shown)
+    return Side("working tree", files, shown)
 
 
-def two_files(base: Path, head: Path, checker: Checker) -> tuple[Snapshot, Snapshot]:
+def two_files(base: Path, head: Path, checker: Checker) -> tuple[Side, Side]:
     from ..check import display_path
 
     sides = []
     for path in (base, head):
         display = display_path(path)
-        sides.append(checker.side(display, {display: _read(path, display, checker.config)}, [display]))
+        sides.append(Side(display, {display: _read(path, display, checker.config)}, {display}))
     return sides[0], sides[1]
 
 
