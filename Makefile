@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup system-deps demo test bench clean
+.PHONY: setup system-deps test-deps demo test bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,15 +16,17 @@ $(STAMP): pyproject.toml
 system-deps:
 	@scripts/install-system-deps
 
+test-deps:
+	@scripts/install-system-deps --test
+
 setup: $(STAMP) system-deps
 
 demo: setup
 	$(BIN)/journeyctl validate examples/
-	$(BIN)/journeyctl render examples/ -o docs/examples/
-	@echo
-	@echo "Rendered maps are in docs/examples/ (open any .svg or .md)."
+	$(BIN)/journeyctl funnel examples/b2b-lead-to-customer.journey.yaml
+	$(BIN)/journeyctl docs examples/ -o site/ --force
 
-test: setup
+test: $(STAMP) test-deps
 	$(BIN)/python -m pytest -q
 
 bench: setup
