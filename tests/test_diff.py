@@ -427,3 +427,28 @@ def test_json_shape_matches_docs(result):
     assert set(documented["journeys"][0]) == set(actual["journeys"][0])
     assert {frozenset(c) for c in documented["journeys"][0]["changes"]} == \
         {frozenset(c) for c in actual["journeys"][0]["changes"]}
+
+
+def test_render_marks_the_changes_on_head_map(repo, tmp_path):
+    pytest.importorskip("journeyctl.render", reason="journeyctl.render is not in this checkout")
+    out = tmp_path / "changes.dot"
+    done = cli("diff", "base", "main", "journeys/b2b", "journeys/onboarding.journey.yaml", "--render", str(out),
+               cwd=repo)
+    assert done.returncode == 0, done.stderr
+    dot = out.read_text(encoding="utf-8")
+    for expected in ["<B>training</B>", "<B>added</B>", "changed: kind, lane, owner, emotion",
+                     "changed: moved from evaluation", "SLA 48h → 24h", "added; hand-off added (8h)",
+                     "rate 0.5 → 0.7", "? welcome-email", "25 changes since base"]:
+        assert expected in dot, expected
+    removed = next(line for line in dot.splitlines() if ">removed<" in line and "->" in line)
+    assert 'color="#d1242f"' in removed and 'style="dashed"' in removed
+
+
+def test_render_writes_one_file_per_changed_journey(repo, tmp_path):
+    pytest.importorskip("journeyctl.render", reason="journeyctl.render is not in this checkout")
+    out = tmp_path / "changes.mmd"
+    done = cli("diff", "base", "main", "--render", str(out), cwd=repo)
+    assert done.returncode == 0, done.stderr
+    # referral is added (no changes to mark), retired removed (no head map): only onboarding is drawn.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["changes.mmd"]
+    assert "flowchart LR" in out.read_text(encoding="utf-8")

@@ -36,6 +36,9 @@ def register(app: typer.Typer) -> None:
             None, "--fail-on-new", help="Exit 1 when the change introduces findings at this level or above."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
+        render_to: Optional[Path] = typer.Option(
+            None, "--render", help="Also draw head's map with the changes marked (.svg, .png, .pdf, .dot, .mmd, "
+                                   ".md); several changed journeys give OUT.<journey-id>.svg each."),
     ) -> None:
         """Compare journeys between two revisions (or two files): moved touchpoints, owners, hand-offs,
         SLAs, KPIs, funnel figures, and the findings introduced and resolved.
@@ -54,6 +57,15 @@ def register(app: typer.Typer) -> None:
             result = load_sides(base, list(rest or []), config, Path(os.getcwd()))
         except UsageError as exc:
             raise fail(str(exc))
+        if render_to is not None:
+            from ..diff.overlay import render_changes
+
+            try:
+                written = render_changes(result, render_to, config.render_timeout)
+            except UsageError as exc:
+                raise fail(str(exc))
+            if not written:
+                sys.stderr.write("journeyctl: note: --render: no changed journey to draw\n")
         text = FORMATTERS[fmt.value](result)
         if output is not None:
             try:

@@ -62,6 +62,7 @@ class JourneyDiff:
     introduced: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
     renamed: bool = False  # the journey's file moved (never set when two files are compared)
+    journey: Journey | None = field(default=None, repr=False, compare=False)  # head's model, for --render
 
     @property
     def name(self) -> str:
@@ -135,7 +136,8 @@ def _pair(base: list[Entry], head: list[Entry]) -> list[tuple[Entry | None, Entr
 
 def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool) -> JourneyDiff:
     jid = (h.journey_id if h else None) or (b.journey_id if b else None)
-    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None)
+    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None,
+                       journey=h.journey if h else None)
     if b is None or h is None:
         diff.status = "added" if b is None else "removed"
         # A new journey's findings are all new; a removed journey's are all resolved.
