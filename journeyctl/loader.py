@@ -10,8 +10,11 @@ looked up only when there is a finding to report.
 
 from __future__ import annotations
 
+import errno
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -20,9 +23,9 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 try:  # The pure-Python loader is ~10x slower; it stays a fallback for PyYAML builds without libyaml.
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - exercised only on machines without libyaml
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 64
@@ -37,8 +40,45 @@ MAX_INT_DIGITS = 100
 _SAFE_COMPOSE_BOUND = 2_000
 
 _TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_SEQ = _TAG + "seq"
+_MAP = _TAG + "map"
+_MERGE = _TAG + "merge"
 _BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False, "y": True, "n": False}
 _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)")
+
+
+# Tag resolution is the loader's hottest Python code: libyaml calls back into `resolve` for every node, and
+# PyYAML's version walks a list of regular expressions each time. A plain scalar's tag depends on its text
+# alone, so it is worked out once per distinct text; text whose first character starts no implicit type
+# (most prose) is a string at once. The memo is bounded so a file of unique values cannot grow it forever.
+_IMPLICIT_FIRST = frozenset(_BaseLoader.yaml_implicit_resolvers)
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_MAX = 50_000
+_MEMO_MAX_LEN = 64
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    # No path resolvers are registered, so these per-node hooks do nothing; C callables that accept the
+    # same arguments skip a Python frame per node (`slice(parent, index)`, `tuple()`), and do not bind.
+    descend_resolver = slice
+    ascend_resolver = tuple
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is ScalarNode:
+            if not implicit[0]:  # quoted, or the non-specific '!' tag
+                return _STR
+            if value and value[0] not in _IMPLICIT_FIRST:
+                return _STR
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = _BaseLoader.resolve(self, kind, value, implicit)
+                if len(value) <= _MEMO_MAX_LEN:
+                    if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
+                        _PLAIN_TAGS.clear()
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return _SEQ if kind is SequenceNode else _MAP
 
 
 class LoadError(Exception):
@@ -128,8 +168,7 @@ def _may_nest_deeply(text: str) -> bool:
     brackets = text.count("[") + text.count("{")
     if brackets > _SAFE_COMPOSE_BOUND:
         return True
-    longest = max((len(line) for line in text.split("\n")), default=0)
-    return brackets + 3 * longest > _SAFE_COMPOSE_BOUND
+    return brackets + 3 * max(map(len, text.split("\n"))) > _SAFE_COMPOSE_BOUND
 
 
 def _check_depth(text: str) -> None:
@@ -140,7 +179,7 @@ def _check_depth(text: str) -> None:
             event = loader.get_event()
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
-                if depth > MAX_DEPTH:
+                if depth - 1 > MAX_DEPTH:  # the builder counts the top-level collection as depth 0
                     mark = event.start_mark
                     raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels; "
                                     "a journey never needs this", mark.line + 1, mark.column + 1)
@@ -154,7 +193,14 @@ def _check_depth(text: str) -> None:
 
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
     mark = exc.problem_mark or exc.context_mark
-    parts = [p for p in (exc.context, exc.problem) if p]
+    context = exc.context
+    start = exc.context_mark
+    # An unclosed quote or bracket is reported where the parser gave up, often lines later (or at the
+    # end of the file): name where it was opened, which is where the fix goes.
+    if context and start is not None and mark is not None and start.line != mark.line \
+            and any(word in context for word in ("quoted scalar", "flow", "block scalar")):
+        context += f" (opened on line {start.line + 1}, column {start.column + 1})"
+    parts = [p for p in (context, exc.problem) if p]
     message = "; ".join(parts) or "invalid YAML"
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     if mark is not None and _char_at(text, mark.index) == "\t" or "\\t" in message:
@@ -189,73 +235,98 @@ def compose(text: str) -> Node:
     finally:
         loader.dispose()
     if node is None:
-        raise LoadError("yaml-syntax", "empty file: a journey needs at least 'journeyctl', 'id', 'title' and 'stages'")
+        what = "empty file" if not text.strip() else "no YAML content, only comments"
+        raise LoadError("yaml-syntax", f"{what}: a journey needs at least 'journeyctl', 'id', 'title' and 'stages'")
     return node
 
 
 class _Builder:
-    """Nodes → plain data. Aliases return the anchored value itself, budgeted by the size they add."""
+    """Nodes → plain data. Aliases return the anchored value itself, budgeted by the size they add.
+
+    Every collection is built once and remembered with its size (values) and height (levels below it):
+    an alias adds its size to the expansion budget and its height to the depth where it is used, so
+    neither a "billion laughs" nor a chain of anchors that nests 30,000 levels through aliases gets past.
+    A plain string — most of a journey — is taken straight from its node (the fast path); it cannot carry
+    a problem, and an alias to one adds a single value.
+    """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.built: dict[int, tuple[Any, int]] = {}
+        self.built: dict[int, tuple[Any, int, int]] = {}
         self.active: set[int] = set()
         self.expanded = 0
 
     def problem(self, rule: str, node: Node, message: str, path: tuple[str | int, ...]) -> None:
         self.problems.append(Problem(rule, message, node.start_mark.line + 1, node.start_mark.column + 1, path))
 
-    def build(self, node: Node, path: tuple[str | int, ...], depth: int = 0) -> tuple[Any, int]:
+    def build(self, node: Node, path: tuple[str | int, ...], depth: int = 0) -> tuple[Any, int, int]:
+        """(value, size, height) of a node at `depth`."""
         key = id(node)
-        if key in self.built:  # an alias to something already built: share it, count what it adds
-            value, size = self.built[key]
+        known = self.built.get(key)
+        if known is not None:  # an alias to something already built: share it, count what it adds
+            value, size, height = known
             self.expanded += size
             if self.expanded > MAX_ALIAS_EXPANSION:
                 mark = node.start_mark
                 raise LoadError("yaml-syntax", f"aliases expand to more than {MAX_ALIAS_EXPANSION} values "
                                 "(a 'billion laughs' document?)", mark.line + 1, mark.column + 1)
-            return value, size
+            if depth + height > MAX_DEPTH:
+                mark = node.start_mark
+                raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels (through aliases)",
+                                mark.line + 1, mark.column + 1)
+            return known
         if key in self.active:
             mark = node.start_mark
             raise LoadError("yaml-syntax", "recursive alias: an anchor refers to itself", mark.line + 1, mark.column + 1)
         if depth > MAX_DEPTH:
             mark = node.start_mark
             raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
-        if isinstance(node, ScalarNode):
-            result = (self.scalar(node, path), 1)
+        cls = node.__class__
+        if cls is ScalarNode:
+            result = (self.scalar(node, path), 1, 0)  # type: ignore[arg-type]
         else:
             self.active.add(key)
             try:
-                result = self.mapping(node, path, depth) if isinstance(node, MappingNode) else self.sequence(node, path, depth)
+                result = self.mapping(node, path, depth) if cls is MappingNode else self.sequence(node, path, depth)
             finally:
                 self.active.discard(key)
         self.built[key] = result
         return result
 
-    def sequence(self, node: Node, path: tuple[str | int, ...], depth: int) -> tuple[Any, int]:
-        if node.tag != _TAG + "seq":
+    def sequence(self, node: Node, path: tuple[str | int, ...], depth: int) -> tuple[Any, int, int]:
+        if node.tag != _SEQ:
             self.problem("yaml-value", node, f"unsupported tag {_short(node.tag)}", path)
-        items, size = [], 1
+        items: list[Any] = []
+        size, height = 1, 1
+        fast = depth < MAX_DEPTH
         for i, child in enumerate(node.value):
-            value, n = self.build(child, path + (i,), depth + 1)
+            if fast and child.__class__ is ScalarNode and child.tag == _STR:
+                items.append(child.value)
+                size += 1
+                continue
+            value, n, h = self.build(child, path + (i,), depth + 1)
             items.append(value)
             size += n
-        return items, size
+            if h >= height:
+                height = h + 1
+        return items, size, height
 
-    def mapping(self, node: Node, path: tuple[str | int, ...], depth: int) -> tuple[Any, int]:
-        if node.tag != _TAG + "map":
+    def mapping(self, node: Node, path: tuple[str | int, ...], depth: int) -> tuple[Any, int, int]:
+        if node.tag != _MAP:
             self.problem("yaml-value", node, f"unsupported tag {_short(node.tag)}", path)
         result: dict[str, Any] = {}
         seen: dict[str, Node] = {}
         merged: list[tuple[str, Any]] = []
-        size = 1
+        size, height = 1, 1
+        fast = depth < MAX_DEPTH
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
+            if key_node.__class__ is not ScalarNode:
                 self.problem("yaml-syntax", key_node, "a mapping key must be a plain string, not a list or mapping", path)
                 continue
-            if key_node.tag == _TAG + "merge":
-                value, n = self.build(value_node, path, depth + 1)
+            if key_node.tag == _MERGE:
+                value, n, h = self.build(value_node, path, depth + 1)
                 size += n
+                height = max(height, h)  # merged values sit beside this mapping's own, not below the '<<'
                 sources = value if isinstance(value, list) else [value]
                 for source in sources:
                     if isinstance(source, dict):
@@ -271,12 +342,18 @@ class _Builder:
                              path + (name,))
                 continue
             seen[name] = key_node
-            value, n = self.build(value_node, path + (name,), depth + 1)
+            if fast and value_node.__class__ is ScalarNode and value_node.tag == _STR:
+                result[name] = value_node.value
+                size += 1
+                continue
+            value, n, h = self.build(value_node, path + (name,), depth + 1)
             result[name] = value
             size += n
+            if h >= height:
+                height = h + 1
         for name, value in merged:
             result.setdefault(name, value)
-        return result, size
+        return result, size, height
 
     def scalar(self, node: ScalarNode, path: tuple[str | int, ...]) -> Any:
         tag, text = node.tag, node.value
@@ -360,15 +437,55 @@ def _short(tag: str) -> str:
 def load_text(text: str, path: Path) -> Document:
     root = compose(text)
     builder = _Builder()
-    data, _ = builder.build(root, ())
+    data, _, _ = builder.build(root, ())
     return Document(path=path, data=data, root=root, text=text, problems=builder.problems)
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024 and n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MiB"
+    return f"{n} bytes" if n < 1024 else f"{n / 1024:.1f} KiB"
+
+
+def read_source(path: Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a journey file, refusing what is not one before reading it.
+
+    Opened without blocking and checked with fstat on the open descriptor (no race with a rename): a FIFO
+    named *.journey.yaml would otherwise hang the run forever, and /dev/zero behind a symlink would
+    never end; a file over the limit is refused from its size, without reading 50 MB first.
+    Raises LoadError (rule file-error), IsADirectoryError, or OSError (missing, unreadable, a loop).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else "a socket or device"
+            raise LoadError("file-error", f"not a regular file but {kind}; journeyctl reads journey files only")
+        limit = f"{_size(max_bytes)}; split the journey or raise max_file_size in the config"
+        if info.st_size > max_bytes:
+            raise LoadError("file-error", f"file is larger than {limit} (it has {_size(info.st_size)})")
+        chunks, total = [], 0
+        # os.read allocates the size asked for: ask for what fstat promised (plus one byte, to see EOF
+        # in the same call), then modest chunks if the file grew meanwhile, never past limit + 1.
+        want = info.st_size + 1
+        while True:
+            chunk = os.read(fd, min(want, max_bytes + 1 - total))
+            want = 1 << 16
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > max_bytes:
+                raise LoadError("file-error", f"file is larger than {limit}")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def load_document(path: Path, max_bytes: int = MAX_FILE_BYTES) -> Document:
     """Read and load one YAML file; raises LoadError (positioned) or OSError (the path itself)."""
-    with open(path, "rb") as handle:
-        raw = handle.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise LoadError("file-error", f"file is larger than {max_bytes // (1024 * 1024)} MiB; "
-                        "split the journey or raise max_file_size in the config")
-    return load_text(decode(raw), path)
+    return load_text(decode(read_source(path, max_bytes)), path)

@@ -1,0 +1,34 @@
+"""Shared test settings: hypothesis profiles and a private result cache per test.
+
+Hypothesis profiles: "ci" (the default) runs few examples, derandomized, so the suite is fast and
+the same on every run; "long" explores for real on a workstation:
+
+    .venv/bin/pytest tests/test_fuzz.py --hypothesis-profile=long
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", max_examples=2_000, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(autouse=True)
+def _private_result_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own validate cache (subprocesses inherit it through the environment).
+
+    Runs inside one test still hit the cache, so it is exercised everywhere; but a test that patches
+    code in-process can never be answered from another test's entry, and the repository is not
+    littered with .journeyctl_cache/. Tests of the cache itself override the variable.
+    """
+    directory = tmp_path_factory.mktemp("journeyctl-cache", numbered=True)
+    monkeypatch.setenv("JOURNEYCTL_CACHE_DIR", str(directory))
+    return directory
