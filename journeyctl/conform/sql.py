@@ -17,7 +17,6 @@ from .design import DAY_US, Design
 
 DIALECTS = ("duckdb", "bigquery", "snowflake", "spark")
 BAD_ROW_SAMPLE = 20
-UNMAPPED_SAMPLE = 10
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,11 @@ def _int(value: int | None) -> str:
     return "CAST(NULL AS BIGINT)" if value is None else str(int(value))
 
 
+def _blank(value: str) -> str:
+    # The LIKE guard spares TRIM (a string copy per row) for the values that cannot be blank.
+    return f"({value} = '' OR ({value} LIKE ' %' AND TRIM({value}) = ''))"
+
+
 def _inline(name: str, columns: list[tuple[str, str]], rows: list[tuple[str, ...]]) -> str:
     """A CTE of literal rows; an empty one still has typed columns (VALUES cannot be empty)."""
     names = ", ".join(c for c, _ in columns)
@@ -59,39 +63,54 @@ def _inline(name: str, columns: list[tuple[str, str]], rows: list[tuple[str, ...
     return f"{name} AS (SELECT * FROM (VALUES\n    {values}) AS t({names}))"
 
 
+# Columns of the result, after (section, a, b): one row per grouping, every count in its own column.
+COUNTS = ("n", "bad", "unmapped", "traces", "fitting", "not_entry", "dropped", "unexpected", "skipped",
+          "late", "early", "tardy")
+
+
 def analysis_sql(design: Design, source: Source, tolerance_us: int) -> str:
     """The canonical conformance query for this journey over `source`, in DuckDB's dialect."""
-    event_map = _inline("jc_event_map", [("event", "VARCHAR"), ("tp", "VARCHAR")],
-                        [(_str(e), _str(tp)) for e, tp in sorted(design.event_map.items())])
+    # Touchpoints travel through the query as small integers: the sort and the joins over a million
+    # rows carry 8 bytes instead of a string, and names come back only in the few aggregate rows.
+    number = {tp: i for i, tp in enumerate(design.touchpoints)}
     touchpoints = _inline(
-        "jc_touchpoint", [("tp", "VARCHAR"), ("is_entry", "BIGINT"), ("outcome", "VARCHAR"), ("day_us", "BIGINT")],
-        [(_str(tp), _int(1 if tp in design.entries else 0), _str(design.outcomes.get(tp)),
+        "jc_touchpoint",
+        [("tp", "BIGINT"), ("name", "VARCHAR"), ("is_entry", "BIGINT"), ("outcome", "VARCHAR"), ("day_us", "BIGINT")],
+        [(_int(number[tp]), _str(tp), _int(1 if tp in design.entries else 0), _str(design.outcomes.get(tp)),
           _int(design.days[tp] * DAY_US if tp in design.days else None)) for tp in design.touchpoints])
-    declared = _inline("jc_declared", [("src", "VARCHAR"), ("dst", "VARCHAR"), ("sla_us", "BIGINT")],
-                       [(_str(t.source), _str(t.target), _int(t.sla_us)) for t in design.transitions])
-    skips = _inline("jc_skip", [("src", "VARCHAR"), ("dst", "VARCHAR")],
-                    [(_str(a), _str(b)) for a, b in sorted(design.skips)])
+    event_map = _inline("jc_event_map", [("event", "VARCHAR"), ("tp", "BIGINT")],
+                        [(_str(e), _int(number[tp])) for e, tp in sorted(design.event_map.items())])
+    # One table for every pair the journey knows: declared (with its SLA) or a skip (reachable).
+    pairs = [(_int(number[t.source]), _int(number[t.target]), "1", _int(t.sla_us)) for t in design.transitions]
+    pairs += [(_int(number[a]), _int(number[b]), "0", _int(None)) for a, b in sorted(design.skips)]
+    pair_class = _inline("jc_pair_class",
+                         [("src", "BIGINT"), ("dst", "BIGINT"), ("declared", "BIGINT"), ("sla_us", "BIGINT")], pairs)
 
     customer = f"CAST({_ident(source.customer)} AS VARCHAR)"
     event = f"CAST({_ident(source.event)} AS VARCHAR)"
     row_id = f"CAST({_ident(source.order)} AS BIGINT)" if source.order else "CAST(NULL AS BIGINT)"
-    order = "v.us, v.row_id, v.event"
+    window = f"PARTITION BY customer ORDER BY us, {'row_id' if source.order else 'event'}"
     tol = int(tolerance_us)
+    zero = {c: "0" for c in COUNTS}
+
+    def counts(**given: str) -> str:
+        return ", ".join(f"{given.get(c, zero[c])} AS {c}" for c in COUNTS)
+
     return f"""-- journeyctl conform: conformance of an event log to a designed journey.
 -- Input: table {source.table} with columns {source.customer} (customer), {source.event} (event name),
 -- {source.timestamp} (ISO 8601 text or a timestamp){f', {source.order} (file order)' if source.order else ''}.
 -- Zone-less timestamps are read in the session time zone: set it to UTC first.
--- Output: rows (section, a, b, n); see the journeyctl README, "Conformance of event logs".
+-- Output: rows (section, a, b, {", ".join(COUNTS)}); see the journeyctl README,
+-- "Conformance of event logs".
 WITH
-{event_map},
 {touchpoints},
-{declared},
-{skips},
+{event_map},
+{pair_class},
 jc_rows AS (
   SELECT
     {row_id} AS row_id,
-    CASE WHEN TRIM({customer}) = '' THEN NULL ELSE {customer} END AS customer,
-    CASE WHEN TRIM({event}) = '' THEN NULL ELSE {event} END AS event,
+    CASE WHEN {_blank(customer)} THEN NULL ELSE {customer} END AS customer,
+    CASE WHEN {_blank(event)} THEN NULL ELSE {event} END AS event,
     TRY_CAST(CAST({_ident(source.timestamp)} AS VARCHAR) AS TIMESTAMPTZ) AS ts
   FROM {_table(source.table)}
 ),
@@ -101,70 +120,77 @@ jc_classified AS (
   FROM jc_rows AS r
   LEFT JOIN jc_event_map AS m ON r.event = m.event
 ),
-jc_valid AS (
-  SELECT row_id, customer, event, tp, EPOCH_US(ts) AS us FROM jc_classified WHERE bad = 0 AND tp IS NOT NULL
-),
-jc_visit AS (
-  SELECT v.customer, v.tp, v.us,
-    ROW_NUMBER() OVER (PARTITION BY v.customer ORDER BY {order}) AS seq,
-    LEAD(v.tp) OVER (PARTITION BY v.customer ORDER BY {order}) AS next_tp,
-    LEAD(v.us) OVER (PARTITION BY v.customer ORDER BY {order}) AS next_us,
-    MIN(v.us) OVER (PARTITION BY v.customer) AS first_us
-  FROM jc_valid AS v
-),
-jc_step AS (
-  SELECT s.customer, s.tp, s.seq, s.next_tp, t.is_entry, t.outcome,
-    CASE WHEN s.next_tp IS NOT NULL AND d.src IS NULL THEN 1 ELSE 0 END AS undeclared,
-    CASE WHEN s.next_tp IS NOT NULL AND d.src IS NULL AND k.src IS NOT NULL THEN 1 ELSE 0 END AS skipped,
-    CASE WHEN d.sla_us IS NOT NULL AND s.next_us - s.us > d.sla_us THEN 1 ELSE 0 END AS late,
-    CASE WHEN t.day_us IS NOT NULL AND s.us - s.first_us < t.day_us - {tol} THEN 1 ELSE 0 END AS early,
-    CASE WHEN t.day_us IS NOT NULL AND s.us - s.first_us > t.day_us + {tol} THEN 1 ELSE 0 END AS tardy
-  FROM jc_visit AS s
-  JOIN jc_touchpoint AS t ON s.tp = t.tp
-  LEFT JOIN jc_declared AS d ON s.tp = d.src AND s.next_tp = d.dst
-  LEFT JOIN jc_skip AS k ON s.tp = k.src AND s.next_tp = k.dst
-),
-jc_trace AS (
-  SELECT customer,
-    MAX(CASE WHEN seq = 1 AND is_entry = 0 THEN 1 ELSE 0 END) AS not_entry,
-    SUM(undeclared) AS undeclared,
-    MAX(CASE WHEN next_tp IS NULL THEN COALESCE(outcome, '') END) AS ending
-  FROM jc_step
-  GROUP BY customer
-),
-jc_pair AS (
-  SELECT tp, next_tp, COUNT(*) AS n, SUM(undeclared) AS undeclared, SUM(skipped) AS skipped,
-    SUM(late) AS late, SUM(early) AS early, SUM(tardy) AS tardy
-  FROM jc_step
-  GROUP BY tp, next_tp
+-- Rows: how many, how many bad, which event names match no touchpoint.
+jc_row_count AS (
+  SELECT CASE WHEN GROUPING(k_event) = 0 THEN 'unmapped_event' ELSE 'rows' END AS section, k_event,
+    COUNT(*) AS n, SUM(bad) AS bad, SUM(unmapped) AS unmapped
+  FROM (
+    SELECT bad, CASE WHEN bad = 0 AND tp IS NULL THEN 1 ELSE 0 END AS unmapped,
+      CASE WHEN bad = 0 AND tp IS NULL THEN event END AS k_event
+    FROM jc_classified
+  ) AS c
+  GROUP BY GROUPING SETS ((), (k_event))
 ),
 jc_bad AS (
   SELECT row_id FROM jc_classified WHERE bad = 1 AND row_id IS NOT NULL ORDER BY row_id LIMIT {BAD_ROW_SAMPLE}
 ),
-jc_unmapped AS (
-  SELECT event, COUNT(*) AS n FROM jc_classified WHERE bad = 0 AND tp IS NULL GROUP BY event
+-- Traces: a customer's mapped events in time order, ties in file order; one pass of one window.
+jc_visit AS (
+  SELECT customer, tp, us,
+    ROW_NUMBER() OVER ({window}) AS seq,
+    LEAD(tp) OVER ({window}) AS next_tp,
+    LEAD(us) OVER ({window}) AS next_us,
+    FIRST_VALUE(us) OVER ({window}) AS first_us
+  FROM (
+    SELECT row_id, customer, event, tp, EPOCH_US(ts) AS us FROM jc_classified WHERE bad = 0 AND tp IS NOT NULL
+  ) AS m
+),
+jc_step AS (
+  SELECT s.customer, s.tp, s.next_tp,
+    CASE WHEN s.seq = 1 THEN 1 ELSE 0 END AS is_first,
+    CASE WHEN s.seq = 1 AND t.is_entry = 0 THEN 1 ELSE 0 END AS not_entry,
+    CASE WHEN s.next_tp IS NULL THEN COALESCE(t.outcome, '') END AS ending,
+    CASE WHEN s.next_tp IS NULL AND t.outcome IS NULL THEN 1 ELSE 0 END AS dropped,
+    CASE WHEN s.next_tp IS NOT NULL AND COALESCE(c.declared, 0) = 0 THEN 1 ELSE 0 END AS undeclared,
+    CASE WHEN c.declared = 0 THEN 1 ELSE 0 END AS skipped,
+    CASE WHEN c.sla_us IS NOT NULL AND s.next_us - s.us > c.sla_us THEN 1 ELSE 0 END AS late,
+    CASE WHEN t.day_us IS NOT NULL AND s.us - s.first_us < t.day_us - {tol} THEN 1 ELSE 0 END AS early,
+    CASE WHEN t.day_us IS NOT NULL AND s.us - s.first_us > t.day_us + {tol} THEN 1 ELSE 0 END AS tardy
+  FROM jc_visit AS s
+  JOIN jc_touchpoint AS t ON s.tp = t.tp
+  LEFT JOIN jc_pair_class AS c ON s.tp = c.src AND s.next_tp = c.dst
+),
+-- Steps, grouped three ways at once: everything, per consecutive pair (next -1: last visit), and per
+-- ending. A trace fits unless one of its steps is a deviation that breaks fit, so fitting traces are
+-- all traces less the distinct customers with such a step: no second pass over the traces.
+jc_step_count AS (
+  SELECT
+    CASE WHEN GROUPING(ending) = 0 THEN 'ending' WHEN GROUPING(k_next) = 0 THEN 'pair' ELSE 'traces' END AS section,
+    tp, k_next, ending, COUNT(*) AS n, SUM(is_first) AS traces,
+    SUM(is_first) - COUNT(DISTINCT CASE WHEN not_entry = 1 OR dropped = 1 OR undeclared = 1 THEN customer END)
+      AS fitting,
+    SUM(not_entry) AS not_entry, SUM(dropped) AS dropped, SUM(undeclared - skipped) AS unexpected,
+    SUM(skipped) AS skipped, SUM(late) AS late, SUM(early) AS early, SUM(tardy) AS tardy
+  FROM (SELECT *, COALESCE(next_tp, -1) AS k_next FROM jc_step) AS s
+  GROUP BY GROUPING SETS ((), (tp, k_next), (ending, tp))
 )
-SELECT 'rows' AS section, CAST(NULL AS VARCHAR) AS a, CAST(NULL AS VARCHAR) AS b, COUNT(*) AS n FROM jc_classified
-UNION ALL SELECT 'bad', NULL, NULL, COALESCE(SUM(bad), 0) FROM jc_classified
-UNION ALL SELECT 'bad_row', NULL, NULL, row_id FROM jc_bad
-UNION ALL SELECT 'unmapped', NULL, NULL, COALESCE(SUM(n), 0) FROM jc_unmapped
-UNION ALL SELECT 'unmapped_event', event, NULL, n
-  FROM (SELECT event, n FROM jc_unmapped ORDER BY n DESC, event LIMIT {UNMAPPED_SAMPLE}) AS u
-UNION ALL SELECT 'traces', NULL, NULL, COUNT(*) FROM jc_trace
-UNION ALL SELECT 'fitting', NULL, NULL,
-  COALESCE(SUM(CASE WHEN not_entry = 0 AND undeclared = 0 AND ending <> '' THEN 1 ELSE 0 END), 0) FROM jc_trace
-UNION ALL SELECT 'deviation', 'not-entry', NULL, COALESCE(SUM(not_entry), 0) FROM jc_trace
-UNION ALL SELECT 'deviation', 'dropped', NULL, COALESCE(SUM(CASE WHEN ending = '' THEN 1 ELSE 0 END), 0) FROM jc_trace
-UNION ALL SELECT 'deviation', 'unexpected-transition', NULL, COALESCE(SUM(undeclared - skipped), 0) FROM jc_pair
-UNION ALL SELECT 'deviation', 'skipped', NULL, COALESCE(SUM(skipped), 0) FROM jc_pair
-UNION ALL SELECT 'deviation', 'late-handoff', NULL, COALESCE(SUM(late), 0) FROM jc_pair
-UNION ALL SELECT 'deviation', 'off-schedule', NULL, COALESCE(SUM(early + tardy), 0) FROM jc_pair
-UNION ALL SELECT 'visits', tp, NULL, SUM(n) FROM jc_pair GROUP BY tp
-UNION ALL SELECT 'pair', tp, next_tp, n FROM jc_pair WHERE next_tp IS NOT NULL
-UNION ALL SELECT 'late', tp, next_tp, late FROM jc_pair WHERE late > 0
-UNION ALL SELECT 'early', tp, NULL, SUM(early) FROM jc_pair GROUP BY tp HAVING SUM(early) > 0
-UNION ALL SELECT 'tardy', tp, NULL, SUM(tardy) FROM jc_pair GROUP BY tp HAVING SUM(tardy) > 0
-UNION ALL SELECT 'ending', ending, NULL, COUNT(*) FROM jc_trace GROUP BY ending
+SELECT section, CAST(NULL AS VARCHAR) AS a, CAST(NULL AS VARCHAR) AS b, {counts(n="n", bad="bad", unmapped="unmapped")}
+FROM jc_row_count WHERE section = 'rows'
+UNION ALL
+SELECT section, k_event, NULL, {counts(n="n")}
+FROM jc_row_count WHERE section = 'unmapped_event' AND k_event IS NOT NULL
+UNION ALL
+SELECT 'bad_row', NULL, NULL, {counts(n="row_id")}
+FROM jc_bad
+UNION ALL
+SELECT g.section,
+  CASE WHEN g.section = 'ending' THEN g.ending ELSE a.name END,
+  CASE WHEN g.section = 'pair' THEN b.name WHEN g.section = 'ending' THEN a.name END,
+  {counts(**{c: f"COALESCE(g.{c}, 0)" for c in COUNTS if c not in ("bad", "unmapped")})}
+FROM jc_step_count AS g
+LEFT JOIN jc_touchpoint AS a ON g.tp = a.tp
+LEFT JOIN jc_touchpoint AS b ON g.k_next = b.tp
+WHERE g.section = 'traces' OR g.section = 'pair' OR g.ending IS NOT NULL
 """
 
 

@@ -1,0 +1,172 @@
+"""Runs the conformance SQL on an event log file with embedded DuckDB.
+
+DuckDB reads CSV, JSON Lines and Parquet in place, so a million events never become Python objects:
+this module only points a view at the file (numbering its rows, which is what breaks timestamp ties
+and names bad rows), checks the columns the user named, and hands the view to the canonical query.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+from ..model import Journey
+from .design import DAY_US, design_of
+from .result import Conformance, conformance_from_rows
+from .sql import Source, analysis_sql
+
+ROW_COLUMN = "__journeyctl_row"
+VIEW = "journeyctl_events"
+TABLE = "journeyctl_log"
+FORMATS = ("csv", "jsonl", "parquet")
+_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+             ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+
+Progress = Callable[[float], None]
+
+
+class ConformError(Exception):
+    """The log cannot be read as asked (missing file, unknown column, not CSV/JSONL/Parquet): exit 2."""
+
+
+def log_format(path: Path) -> str:
+    """csv, jsonl or parquet: from the suffix (a .gz is looked through), else from the first bytes."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] in (".gz", ".zst"):
+        suffixes = suffixes[:-1]
+    if suffixes and suffixes[-1] in _SUFFIXES:
+        return _SUFFIXES[suffixes[-1]]
+    with path.open("rb") as handle:
+        head = handle.read(4096)
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.lstrip().startswith(b"{"):
+        return "jsonl"
+    return "csv"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _scan(path: Path, fmt: str, columns: list[str] | None) -> str:
+    """The DuckDB table function reading the log; `columns` pins JSON keys to VARCHAR once known."""
+    file = _literal(str(path))
+    if fmt == "csv":
+        # all_varchar: ids like 007 stay text and a bad timestamp is a bad row, not a failed sniff.
+        # null_padding / strict_mode=false: a short or long line becomes a row (short ones are bad rows
+        # through their missing values) instead of aborting the run or vanishing.
+        return f"read_csv({file}, header = true, all_varchar = true, null_padding = true, strict_mode = false)"
+    if fmt == "jsonl":
+        pinned = ""
+        if columns:
+            pinned = ", columns = {" + ", ".join(f"{_literal(c)}: 'VARCHAR'" for c in columns) + "}"
+        # ignore_errors turns a malformed line into an all-NULL row, so it is counted as a bad row
+        # with its number rather than aborting the run.
+        return f"read_json({file}, format = 'newline_delimited', ignore_errors = true{pinned})"
+    return f"read_parquet({file})"
+
+
+def _check_columns(available: list[str], wanted: dict[str, str], path: Path) -> None:
+    for role, name in wanted.items():
+        if name not in available:
+            listed = ", ".join(available) if available else "none"
+            raise ConformError(f"{path}: no column '{name}' for the {role} (columns: {listed}); "
+                               f"name it with --{role}-col")
+
+
+def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str) -> Source:
+    """Create the numbered view over the log and say how the SQL should read it."""
+    import duckdb
+
+    if not path.exists():
+        raise ConformError(f"{path}: no such file")
+    if not path.is_file():
+        raise ConformError(f"{path}: not a file")
+    try:
+        fmt = log_format(path)
+    except OSError as exc:
+        raise ConformError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    wanted = {"customer": customer, "event": event, "timestamp": timestamp}
+    try:
+        if fmt == "parquet":
+            _check_columns(_columns(con, f"SELECT * FROM {_scan(path, fmt, None)}"), wanted, path)
+            numbered = (f"SELECT file_row_number + 1 AS {ROW_COLUMN}, * "
+                        f"FROM read_parquet({_literal(str(path))}, file_row_number = true)")
+        else:
+            if fmt == "jsonl":
+                # JSON keys must be known before they are pinned to VARCHAR (else a key holding
+                # numbers and strings would come back as JSON text, quotes included).
+                _check_columns(_columns(con, f"SELECT * FROM {_scan(path, fmt, None)}"), wanted, path)
+            # The rows are copied into a table so they can be numbered in file order without a serial
+            # step: DuckDB keeps insertion order (preserve_insertion_order), so rowid is the data row
+            # index even though the scan runs on every thread; row_number() OVER () over the scan
+            # would number correctly too, but forces the parse and everything after it onto one
+            # thread. tests/test_conform_semantics.py pins the order on a file read by several threads.
+            scan = _scan(path, fmt, list(dict.fromkeys(wanted.values())) if fmt == "jsonl" else None)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS SELECT * FROM {scan}")
+            _check_columns(_columns(con, f"SELECT * FROM {TABLE}"), wanted, path)
+            numbered = f"SELECT rowid + 1 AS {ROW_COLUMN}, * FROM {TABLE}"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {numbered}")
+    except duckdb.Error as exc:
+        raise ConformError(f"{path}: cannot read as {fmt.upper()}: {_first_line(exc)}") from None
+    return Source(table=VIEW, customer=customer, event=event, timestamp=timestamp, order=ROW_COLUMN)
+
+
+def _columns(con: Any, query: str) -> list[str]:
+    return [row[0] for row in con.execute(f"DESCRIBE {query}").fetchall()]
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def conform_log(journey: Journey, path: Path, *, customer: str = "customer", event: str = "event",
+                timestamp: str = "timestamp", tolerance_us: int = DAY_US,
+                progress: Progress | None = None) -> Conformance:
+    """How far the customers in the log follow the journey (see README, "Conformance of event logs")."""
+    import duckdb
+
+    design = design_of(journey)
+    con = duckdb.connect()
+    try:
+        # Zone-less timestamps are UTC by definition, whatever the machine's zone.
+        con.execute("SET TimeZone = 'UTC'")
+        source = open_log(con, path, customer, event, timestamp)
+        sql = analysis_sql(design, source, tolerance_us)
+        try:
+            rows = _run(con, sql, progress)
+        except duckdb.Error as exc:
+            raise ConformError(f"{path}: cannot read: {_first_line(exc)}") from None
+    finally:
+        con.close()
+    return conformance_from_rows(rows, design, journey=journey.id, tolerance_us=tolerance_us)
+
+
+def _run(con: Any, sql: str, progress: Progress | None) -> list[tuple[Any, ...]]:
+    if progress is None:
+        return con.execute(sql).fetchall()
+    # DuckDB reports progress only while a query runs, so the query runs in a worker thread and this
+    # thread polls; an exception in the worker is re-raised here.
+    box: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            box["rows"] = con.execute(sql).fetchall()
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+        done = con.query_progress()
+        if done >= 0:
+            progress(min(done, 100.0))
+    if "error" in box:
+        raise box["error"]
+    progress(100.0)
+    return box["rows"]
+
