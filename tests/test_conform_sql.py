@@ -102,6 +102,7 @@ def _spark_unavailable() -> str | None:
 
 
 @pytest.mark.skipif(_spark_unavailable() is not None, reason=_spark_unavailable() or "")
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas")
 def test_emitted_spark_sql_on_local_spark_gives_the_engine_answer(journey: Journey, sim_csv: tuple[Path, dict]) -> None:
     from pyspark.sql import SparkSession, functions
 
@@ -114,7 +115,8 @@ def test_emitted_spark_sql_on_local_spark_gives_the_engine_answer(journey: Journ
     try:
         spark.sparkContext.setLogLevel("ERROR")
         # One small file is one partition, read in order: monotonically_increasing_id is file order.
-        events = spark.read.csv(str(path), header=True).withColumn("file_row", functions.monotonically_increasing_id() + 1)
+        events = (spark.read.schema("customer STRING, event STRING, timestamp STRING").option("header", True)
+                  .csv(str(path)).withColumn("file_row", functions.monotonically_increasing_id() + 1))
         events.createOrReplaceTempView("events")
         sql = transpile(analysis_sql(design_of(journey), Source(order="file_row"), DAY_US), "spark")
         rows = [tuple(r) for r in spark.sql(sql.strip().rstrip(";")).collect()]

@@ -169,7 +169,14 @@ class _ProgressBar:
                             TimeElapsedColumn(), console=Console(file=sys.stderr), transient=True)
         self.bar.start()
         task = self.bar.add_task("conform", total=100.0)
-        return lambda done: self.bar.update(task, completed=done)
+        shown = [0.0]
+
+        def advance(done: float) -> None:
+            # DuckDB's estimate can step back between pipelines; a bar that never recedes reads better.
+            shown[0] = max(shown[0], done)
+            self.bar.update(task, completed=shown[0])
+
+        return advance
 
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:

@@ -76,8 +76,12 @@ def _check_columns(available: list[str], wanted: dict[str, str], path: Path) -> 
                                f"name it with --{role}-col")
 
 
-def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str) -> Source:
-    """Create the numbered view over the log and say how the SQL should read it."""
+def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str,
+             load: Callable[[str], Any] | None = None) -> Source:
+    """Create the numbered view over the log and say how the SQL should read it.
+
+    `load` runs the statement that reads the whole file (a progress-reporting runner, say).
+    """
     import duckdb
 
     if not path.exists():
@@ -105,7 +109,7 @@ def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str) ->
             # would number correctly too, but forces the parse and everything after it onto one
             # thread. tests/test_conform_semantics.py pins the order on a file read by several threads.
             scan = _scan(path, fmt, list(dict.fromkeys(wanted.values())) if fmt == "jsonl" else None)
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS SELECT * FROM {scan}")
+            (load or con.execute)(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS SELECT * FROM {scan}")
             _check_columns(_columns(con, f"SELECT * FROM {TABLE}"), wanted, path)
             numbered = f"SELECT rowid + 1 AS {ROW_COLUMN}, * FROM {TABLE}"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {numbered}")
@@ -134,10 +138,15 @@ def conform_log(journey: Journey, path: Path, *, customer: str = "customer", eve
     try:
         # Zone-less timestamps are UTC by definition, whatever the machine's zone.
         con.execute("SET TimeZone = 'UTC'")
-        source = open_log(con, path, customer, event, timestamp)
+        if progress is not None:
+            con.execute("SET enable_progress_bar = true")  # DuckDB tracks progress only when asked
+            con.execute("SET enable_progress_bar_print = false")
+        # Reading the file and analysing it take about as long as each other: half the bar each.
+        source = open_log(con, path, customer, event, timestamp,
+                          load=lambda sql: _run(con, sql, _scaled(progress, 0.0, 50.0)))
         sql = analysis_sql(design, source, tolerance_us)
         try:
-            rows = _run(con, sql, progress)
+            rows = _run(con, sql, _scaled(progress, 50.0, 100.0))
         except duckdb.Error as exc:
             raise ConformError(f"{path}: cannot read: {_first_line(exc)}") from None
     finally:
@@ -145,16 +154,24 @@ def conform_log(journey: Journey, path: Path, *, customer: str = "customer", eve
     return conformance_from_rows(rows, design, journey=journey.id, tolerance_us=tolerance_us)
 
 
+def _scaled(progress: Progress | None, low: float, high: float) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda done: progress(low + (high - low) * done / 100.0)
+
+
 def _run(con: Any, sql: str, progress: Progress | None) -> list[tuple[Any, ...]]:
     if progress is None:
-        return con.execute(sql).fetchall()
+        cursor = con.execute(sql)
+        return cursor.fetchall() if cursor.description else []
     # DuckDB reports progress only while a query runs, so the query runs in a worker thread and this
     # thread polls; an exception in the worker is re-raised here.
     box: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            box["rows"] = con.execute(sql).fetchall()
+            cursor = con.execute(sql)
+            box["rows"] = cursor.fetchall() if cursor.description else []
         except BaseException as exc:  # re-raised in the caller's thread
             box["error"] = exc
 

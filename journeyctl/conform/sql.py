@@ -5,8 +5,11 @@ text to sqlglot for BigQuery, Snowflake and Spark, so a warehouse answers exactl
 answers. The journey enters as four inline tables (event → touchpoint, touchpoints, declared
 transitions, skips); the events enter as one named table with customer, event and timestamp columns.
 
-The query returns one long table `(section, a, b, n)` rather than several result sets, so every engine
-returns it with one statement and `result.conformance_from_rows` reads any engine's answer the same way.
+The query returns one table `(section, a, b, counts...)` rather than several result sets, so every
+engine answers with one statement and `result.conformance_from_rows` reads any engine's answer the same
+way. It is shaped for engines that do not materialise a CTE used twice (Spark, BigQuery): the
+expensive part (one window over the mapped events) feeds a single GROUPING SETS aggregate, and only
+cheap row counting reads the table again.
 """
 
 from __future__ import annotations
@@ -213,6 +216,8 @@ def transpile(sql: str, dialect: str) -> str:
         return node
 
     tree = tree.transform(fix)
-    header = "\n".join(line for line in sql.splitlines() if line.startswith("--"))
-    body = tree.sql(dialect=dialect, pretty=True, unsupported_level=sqlglot.ErrorLevel.RAISE)
+    lines = sql.splitlines()
+    header = "\n".join(lines[:next(i for i, line in enumerate(lines) if not line.startswith("--"))])
+    # The header is kept as written; comments inside would come back as /* */ in odd places.
+    body = tree.sql(dialect=dialect, pretty=True, comments=False, unsupported_level=sqlglot.ErrorLevel.RAISE)
     return f"{header}\n{body};\n"
