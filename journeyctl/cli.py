@@ -31,6 +31,7 @@ COMMANDS: tuple[str, ...] = (
     "docs",
     "diff",
     "funnel",
+    "render",
     "conform",
 )
 

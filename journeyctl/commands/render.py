@@ -1,0 +1,222 @@
+"""`journeyctl render FILE... [-o PATH]`: journey maps, blueprints and emotion curves as pictures.
+
+One journey goes to a file (format from --format or the file's suffix) or to stdout; several journeys,
+or a directory of them, go to a directory, one file per journey and view (journeyctl/render/targets.py
+names them). `--check` renders in memory and exits 1 naming every file on disk that is stale, so CI
+can insist that committed diagrams match the YAML.
+
+Exit codes: 0 done / up to date; 1 stale files (--check), or a journey that fails the schema check
+(its findings are printed; rule findings never block a render); 2 usage or input error, Graphviz
+missing, or Graphviz over its time limit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+
+class View(str, Enum):
+    map = "map"
+    blueprint = "blueprint"
+    emotion = "emotion"
+    journey = "journey"
+    funnel = "funnel"
+
+
+class RenderFormat(str, Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+    mermaid = "mermaid"
+    md = "md"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("render")
+    def render_command(
+        paths: List[Path] = typer.Argument(..., help="Journey files, directories or globs."),
+        output_arg: Optional[str] = typer.Option(
+            None, "--output", "-o",
+            help="A file (one journey), or a directory: <id>.<ext> for the map, <id>.<view>.<ext> for other "
+                 "views. Default: stdout (one journey)."),
+        views: List[View] = typer.Option(
+            [], "--view",
+            help="map (default), blueprint, emotion, journey (Mermaid only) or funnel; repeat to write several "
+                 "views into a directory."),
+        fmt: Optional[RenderFormat] = typer.Option(
+            None, "--format", "-f", help="svg, png, pdf, dot, mermaid or md (default: the -o suffix, else svg)."),
+        check: bool = typer.Option(False, "--check",
+                                   help="Write nothing; exit 1 naming every output that differs from a fresh render."),
+        timeout: Optional[float] = typer.Option(
+            None, "--timeout", min=0.1,
+            help="Seconds Graphviz may take per diagram (default: render.timeout in the config, 60)."),
+        config_path: Optional[Path] = typer.Option(
+            None, "--config", "-c", help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
+    ) -> None:
+        """Draw journeys: the map, the service blueprint, the emotion curve, Mermaid or a Markdown page."""
+        from ..check import UsageError, discover
+        from ..cli import fail, load_settings
+        from ..output import OutputError, write_atomic
+        from ..render import RenderError, check_combination, render
+        from ..render.funnel_view import FunnelViewError
+        from ..render.targets import as_bytes, format_from_suffix, output_name, stale_reason
+
+        # A string, not a Path: Path("docs/") drops the trailing slash that says "a directory".
+        output = Path(output_arg) if output_arg else None
+        config = load_settings(config_path)
+        limit = timeout if timeout is not None else config.render_timeout
+        try:
+            discovered = discover(paths, config)
+        except UsageError as exc:
+            raise fail(str(exc))
+        files = [f for f in discovered if not _is_catalog(f)]
+        if not files:
+            raise fail(f"no journey files found in {', '.join(str(p) for p in paths)} "
+                       f"(looking for {', '.join(config.include)})")
+        chosen_views = list(dict.fromkeys(v.value for v in views)) or ["map"]
+        single = len(paths) == 1 and len(files) == 1 and not paths[0].is_dir()
+        to_directory = output is not None and (not single or output.is_dir() or output_arg.endswith(("/", os.sep)))
+        if output is None and not single:
+            raise fail("several journeys render to a directory: add -o DIRECTORY")
+        if not to_directory and len(chosen_views) > 1:
+            raise fail("several --view options write several files: give -o DIRECTORY")
+        if check and output is None:
+            raise fail("--check compares with files on disk: give -o with the file or directory to check")
+        if fmt is not None:
+            out_format = fmt.value
+        elif output is not None and not to_directory:
+            out_format = format_from_suffix(output)
+            if out_format is None:
+                raise fail(f"cannot tell the format from '{output.name}': use --format "
+                           "(svg, png, pdf, dot, mermaid or md)")
+        else:
+            out_format = "svg"
+        try:
+            for view in chosen_views:
+                check_combination(view, out_format)
+        except RenderError as exc:
+            raise fail(str(exc))
+        if output is None and out_format in ("png", "pdf") and sys.stdout.isatty():
+            raise fail(f"{out_format} is binary and stdout is a terminal: write it with -o FILE")
+
+        catalogs = _catalogs(discovered, config)
+        code = 0
+        jobs = []  # (journey, view, target path or None)
+        sources: dict[str, str] = {}
+        for file in files:
+            journey, refusal = _load(file, config)
+            if journey is None:
+                code = max(code, refusal)
+                continue
+            if to_directory:
+                if journey.id in sources:
+                    raise fail(f"{file}: journey id '{journey.id}' is also the id of {sources[journey.id]}; "
+                               "both would render to the same file")
+                sources[journey.id] = str(file)
+                for view in chosen_views:
+                    jobs.append((journey, view, output / output_name(journey.id, view, out_format)))
+            else:
+                jobs.append((journey, chosen_views[0], output))
+
+        if to_directory and not check:
+            try:
+                output.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise fail(f"{output}: cannot create directory: {exc.strerror}")
+        stale = []
+        try:
+            for journey, view, target in jobs:
+                if check:
+                    reason = stale_reason(target, journey, view, out_format, timeout=limit, catalogs=catalogs)
+                    if reason is not None:
+                        stale.append((target, reason))
+                    continue
+                data = render(journey, view, out_format, timeout=limit, catalogs=catalogs)
+                if target is None:
+                    sys.stdout.flush()
+                    sys.stdout.buffer.write(as_bytes(data))
+                    sys.stdout.flush()
+                else:
+                    write_atomic(target, data)
+                    sys.stdout.write(f"wrote {target}\n")
+        except FunnelViewError as exc:
+            raise fail(str(exc), 1)
+        except (RenderError, OutputError) as exc:
+            raise fail(str(exc))
+        if check:
+            for target, reason in stale:
+                sys.stdout.write(f"{target}: {reason}\n")
+            checked = len(jobs)
+            if stale:
+                sys.stdout.write(f"{len(stale)} of {checked} rendered file{'s' if checked != 1 else ''} stale; "
+                                 "re-run the same command without --check to update\n")
+                code = max(code, 1)
+            else:
+                sys.stdout.write(f"{checked} rendered file{'s' if checked != 1 else ''} up to date\n")
+        raise typer.Exit(code)
+
+
+def _is_catalog(path: Path) -> bool:
+    return str(path).endswith((".catalog.yaml", ".catalog.yml"))
+
+
+def _load(path: Path, config: object) -> tuple[object, int]:
+    """The journey, or None and the exit code after printing why (schema errors block, rules do not)."""
+    from ..check import FileResult, RunResult, display_path, read_document, validate_document
+    from ..report.text import to_text
+
+    display = display_path(path)
+    doc, findings = read_document(path, config)
+    journey = None
+    if doc is not None:
+        journey, findings = validate_document(doc, display)
+    if journey is not None:
+        return journey, 0
+    sys.stderr.write(to_text(RunResult([FileResult(display, findings)]), summary=False))
+    sys.stderr.write(f"journeyctl: {display}: not rendered: fix the errors above "
+                     "(journeyctl validate shows them all)\n")
+    return None, 2 if any(f.rule == "file-error" for f in findings) else 1
+
+
+def _catalogs(files: list[Path], config: object) -> list:
+    """The workspace's shared catalogs, for team and channel names; a broken one is skipped (validate says why)."""
+    from ..check import discover, read_document
+
+    try:
+        from ..model import Catalog
+    except ImportError:  # pragma: no cover - older models without catalogs
+        return []
+    from ..config import find_config
+
+    candidates = {os.path.realpath(f): f for f in files if _is_catalog(f)}
+    # The workspace roots: the config in use, and the `.journeyctl.yaml` above each journey (a journey
+    # rendered from outside its workspace still gets its catalog's names).
+    roots = {Path(config.root).resolve()} if getattr(config, "source", None) is not None else set()  # type: ignore[attr-defined]
+    for parent in sorted({f.parent.resolve() for f in files if not _is_catalog(f)}):
+        found = find_config(parent)
+        if found is not None and found[1] == "yaml":
+            roots.add(found[0].parent)
+    for root in sorted(roots):
+        try:
+            for f in discover([root], config):
+                if _is_catalog(f):
+                    candidates.setdefault(os.path.realpath(f), f)
+        except Exception:  # noqa: BLE001 - names are a nicety; never fail a render over them
+            continue
+    catalogs = []
+    for key in sorted(candidates):
+        doc, _ = read_document(candidates[key], config)
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        try:
+            catalogs.append(Catalog.model_validate(doc.data))
+        except ValueError:
+            continue
+    return catalogs

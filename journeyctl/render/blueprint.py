@@ -1,0 +1,121 @@
+"""The service blueprint: customer actions, frontstage, backstage and support in rows, stages in columns.
+
+A blueprint is a grid, and the grid must line up, so it is drawn as one HTML-like table rather than as
+nodes that dot would place on its own: every touchpoint sits exactly in its lane and stage, the lines
+of interaction, visibility and internal interaction run the full width, and the layout costs nothing
+even for thousands of touchpoints.
+"""
+
+from __future__ import annotations
+
+from ..model import Journey, Touchpoint
+from .definitions import Definitions, definitions
+from .dot import FONT, Html, attrs, font, header, legend_line, team_legend
+from .escape import html, html_lines, one_line, wrap
+from .palette import (CLUSTER_FILL, EMOTION_WORDS, MOMENT_COLOUR, NO_TEAM_FILL, OUTCOME_COLOURS, OUTCOME_SYMBOLS,
+                      TEXT_MUTED, percent, team_fills)
+
+LANES = (
+    ("frontstage", "Frontstage", "what the customer sees"),
+    ("backstage", "Backstage", "work the customer does not see"),
+    ("support", "Support", "systems and partners"),
+)
+LINES = {
+    "frontstage": "line of interaction",
+    "backstage": "line of visibility",
+    "support": "line of internal interaction",
+}
+LINE_COLOURS = {"frontstage": "#57606a", "backstage": "#0969da", "support": "#57606a"}
+
+
+def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
+    defs = defs or definitions(journey)
+    fills = team_fills(journey)
+    columns = len(journey.stages) + 1
+    rows: list[str] = []
+    head = ['<TD></TD>']
+    for stage in journey.stages:
+        title = font(html(one_line(stage.label, 80)), size=13, bold=True)
+        if stage.goal:
+            title += "<BR/>" + font(html_lines(wrap(stage.goal, 30, 3, 200)), size=8, colour=TEXT_MUTED)
+        head.append(f'<TD BGCOLOR="{CLUSTER_FILL}" BORDER="1" COLOR="#d0d7de" VALIGN="TOP">{title}</TD>')
+    rows.append("<TR>" + "".join(head) + "</TR>")
+
+    for key, name in (("does", "Customer does"), ("thinks", "Customer thinks"), ("feels", "Customer feels")):
+        cells = [_row_header(name, "customer actions" if key == "does" else "")]
+        for stage in journey.stages:
+            text = getattr(stage.customer, key, None) if stage.customer else None
+            body = html_lines(wrap(text, 30, 5, 400)) if text else ""
+            if key == "feels" and stage.emotion is not None:
+                mood = f"{stage.emotion:+d} {EMOTION_WORDS[stage.emotion]}" if stage.emotion else "0 neutral"
+                body += ("<BR/>" if body else "") + font(html(f"({mood})"), size=8, colour=TEXT_MUTED)
+            cells.append(f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP">{font(body, size=9) if body else " "}</TD>')
+        rows.append("<TR>" + "".join(cells) + "</TR>")
+
+    for lane, name, meaning in LANES:
+        rows.append(f'<TR><TD COLSPAN="{columns}" SIDES="T" BORDER="1" STYLE="dashed" COLOR="{LINE_COLOURS[lane]}" '
+                    f'ALIGN="LEFT">{font(LINES[lane], size=8, colour=LINE_COLOURS[lane], italic=True)}</TD></TR>')
+        # Cards are cells of the grid itself (a lane spans as many rows as its fullest stage): a
+        # nested table would be stretched by Graphviz to fill its cell, making one card lane-high.
+        per_stage = [[_card(tp, fills, defs) for tp in stage.touchpoints if tp.lane == lane]
+                     for stage in journey.stages]
+        depth = max((len(cards) for cards in per_stage), default=0) or 1
+        for r in range(depth):
+            cells = [_row_header(name, meaning, depth)] if r == 0 else []
+            for cards in per_stage:
+                if r < len(cards):
+                    cells.append(cards[r])
+                elif r == len(cards):
+                    cells.append(f'<TD ROWSPAN="{depth - r}"> </TD>')
+            rows.append("<TR>" + "".join(cells) + "</TR>")
+
+    grid = Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="5">' + "".join(rows) + "</TABLE>")
+    used = {tp.owner for _, tp in journey.touchpoints() if tp.owner}
+    legend = [team_legend(defs, fills, used), legend_line(_markers(journey))]
+    graph = {"fontname": FONT, "labelloc": "t", "labeljust": "l", "pad": 0.3, "bgcolor": "white",
+             "label": header(journey, "Service blueprint", [row for row in legend if row])}
+    return "\n".join([
+        "digraph blueprint {",
+        f"  graph {attrs(graph)}",
+        f"  node {attrs({'fontname': FONT, 'fontsize': 10})}",
+        f"  grid {attrs({'shape': 'plain', 'label': grid})}",
+        "}",
+    ]) + "\n"
+
+
+def _row_header(name: str, meaning: str, rows: int = 1) -> str:
+    body = font(html(name), size=11, bold=True)
+    if meaning:
+        body += '<BR ALIGN="LEFT"/>' + font(html(meaning), size=8, colour=TEXT_MUTED)
+    span = f' ROWSPAN="{rows}"' if rows > 1 else ""
+    return f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"{span}>{body}</TD>'
+
+
+def _card(tp: Touchpoint, fills: dict[str, str], defs: Definitions) -> str:
+    lines = [font(html_lines(wrap(tp.label, 26, 3, 200)), size=10, bold=True)]
+    if tp.channel:
+        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
+    if tp.entry:
+        share = f" · {percent(tp.share)}" if tp.share is not None else ""
+        lines.append(font(html(f"▶ entry{share}"), size=8, bold=True))
+    if tp.outcome:
+        lines.append(font(html(f"{OUTCOME_SYMBOLS[tp.outcome]} {tp.outcome}"), size=8,
+                          colour=OUTCOME_COLOURS[tp.outcome], bold=True))
+    if tp.moment_of_truth:
+        lines.append(font("★ moment of truth", size=8, colour=MOMENT_COLOUR, bold=True))
+    fill = fills.get(tp.owner, NO_TEAM_FILL) if tp.owner else NO_TEAM_FILL
+    colour = ' COLOR="#bf8700"' if tp.moment_of_truth else ' COLOR="#8c959f"'
+    return f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1"{colour}>{"<BR/>".join(lines)}</TD>'
+
+
+def _markers(journey: Journey) -> list[str]:
+    tps = [tp for _, tp in journey.touchpoints()]
+    marks = []
+    if any(tp.entry for tp in tps):
+        marks.append(font("▶ entry", bold=True))
+    for outcome, colour in OUTCOME_COLOURS.items():
+        if any(tp.outcome == outcome for tp in tps):
+            marks.append(font(html(f"{OUTCOME_SYMBOLS[outcome]} {outcome}"), colour=colour, bold=True))
+    if any(tp.moment_of_truth for tp in tps):
+        marks.append(font("★ moment of truth", colour=MOMENT_COLOUR, bold=True))
+    return marks

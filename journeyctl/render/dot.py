@@ -1,0 +1,333 @@
+"""The map view as DOT text, written by hand rather than through the graphviz package's quoting.
+
+Three rules keep user text from ever becoming DOT structure (see escape.py for why):
+node ids are ours (n0, n1...), every visible text is an HTML-like label built from `escape.html`, and
+every other attribute value is one of our constants, which `attrs` checks.
+
+Layout settings are chosen for speed on big journeys (measured in benchmarks/bench_render.py):
+`newrank` lets clusters be ranked globally instead of recursively, the network-simplex and mincross
+limits stop dot from polishing a layout nobody can see the difference in, and past
+`XLABEL_THRESHOLD` touchpoints edge labels become `xlabel`s, which dot places after layout instead of
+turning every label into a virtual node that the ranking and crossing passes must move around.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from ..model import Journey
+from .definitions import Definitions
+from .escape import html, html_lines, one_line, wrap
+from .palette import (CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR, KIND_SHAPES, KIND_STYLES,
+                      KIND_WORDS, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, NO_TEAM_FILL, OUTCOME_COLOURS,
+                      OUTCOME_SYMBOLS, TEXT_MUTED, percent)
+from .overlay import mark_colour
+from .scene import Scene, SceneEdge, SceneNode
+
+FONT = "Helvetica"
+XLABEL_THRESHOLD = 150
+
+# Attribute values we write ourselves: colours, shapes, numbers. Anything else must go through an
+# HTML-like label (`Html`) or `quoted`, so a stray user string fails loudly here instead of in dot.
+_CONSTANT = re.compile(r"^[A-Za-z0-9_.,#: %+!-]*$")
+
+
+class Html(str):
+    """An HTML-like label body, already escaped; written as <...>."""
+
+
+class Quoted(str):
+    """Free text for a quoted attribute (tooltips), escaped by `quoted`."""
+
+
+def quoted(text: object, limit: int = 300) -> Quoted:
+    """Text for a quoted DOT attribute such as a tooltip.
+
+    Backslashes are doubled so `\\N`, `\\G`, `\\l` stay literal; `&` is written `&amp;` because
+    Graphviz decodes entities in strings and would otherwise let `&lt;b&gt;` turn into `<b>`.
+    """
+    value = one_line(text, limit)
+    return Quoted(value.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;"))
+
+
+def attrs(values: Mapping[str, object]) -> str:
+    parts = []
+    for key, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, Html):
+            parts.append(f"{key}=<{value}>")
+        elif isinstance(value, Quoted):
+            parts.append(f'{key}="{value}"')
+        elif isinstance(value, bool):
+            parts.append(f"{key}={'true' if value else 'false'}")
+        elif isinstance(value, (int, float)):
+            parts.append(f"{key}={value:g}")
+        else:
+            text = str(value)
+            if not _CONSTANT.match(text):
+                raise ValueError(f"refusing to write {text!r} as a DOT attribute value")
+            parts.append(f'{key}="{text}"')
+    return "[" + ", ".join(parts) + "]"
+
+
+def font(text_html: str, *, size: float | None = None, colour: str | None = None, bold: bool = False,
+         italic: bool = False) -> str:
+    """Wrap already-escaped label text in font tags."""
+    if not text_html:
+        return ""
+    if bold:
+        text_html = f"<B>{text_html}</B>"
+    if italic:
+        text_html = f"<I>{text_html}</I>"
+    attributes = ""
+    if size is not None:
+        attributes += f' POINT-SIZE="{size:g}"'
+    if colour is not None:
+        attributes += f' COLOR="{colour}"'
+    return f"<FONT{attributes}>{text_html}</FONT>" if attributes else text_html
+
+
+def layout_attrs(node_count: int) -> dict[str, object]:
+    """Graph settings that keep dot's time near linear on big journeys (see module docstring).
+
+    The costly step on a long journey is x-positioning: every edge spanning several ranks becomes a
+    chain of virtual nodes (100,000 of them for 1,000 touchpoints with skips), and each network-simplex
+    iteration walks them all. `nslimit` caps the iterations at nslimit x the number of nodes; 0.05
+    keeps a 2,000-touchpoint map to a few seconds with straight enough chains, where 2 takes ten
+    times longer (measured in benchmarks/bench_render.py).
+    """
+    if node_count <= 60:
+        # Small maps are laid out in milliseconds either way; let dot polish them.
+        return {"newrank": True}
+    settings: dict[str, object] = {"newrank": True, "nslimit": 2.0, "nslimit1": 2.0, "mclimit": 0.5,
+                                   "searchsize": 30, "remincross": False}
+    if node_count > 300:
+        settings.update({"nslimit": 0.05, "mclimit": 0.3})
+    return settings
+
+
+def header(journey: Journey, subtitle: str | None, legend_rows: list[str]) -> Html:
+    """Title, metadata line and legend, as the graph's own label (it costs the layout nothing)."""
+    rows = [f'<TR><TD ALIGN="LEFT">{font(html(one_line(journey.title, 200)), size=18, bold=True)}</TD></TR>']
+    meta = [journey.id, journey.status, f"{journey.state} state"]
+    if journey.reviewed:
+        meta.append(f"reviewed {journey.reviewed}")
+    rows.append(f'<TR><TD ALIGN="LEFT">{font(html(one_line(" · ".join(meta), 200)), size=10, colour=TEXT_MUTED)}</TD></TR>')
+    if subtitle:
+        rows.append(f'<TR><TD ALIGN="LEFT">{font(html(subtitle), size=11, italic=True)}</TD></TR>')
+    rows.extend(legend_rows)
+    return Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">' + "".join(rows) + "</TABLE>")
+
+
+def team_legend(defs: Definitions, fills: Mapping[str, str], used: set[str]) -> str:
+    """"Teams ■ Marketing ■ Sales", each square a stronger shade of the team's fill.
+
+    Plain text on purpose: Graphviz stretches a nested table to the width of the title row, which
+    would spread the team swatches across the whole header.
+    """
+    items = []
+    for team, fill in fills.items():
+        if team not in used:
+            continue
+        items.append(font("■", size=14, colour=swatch(fill)) + " " + html(one_line(defs.team_name(team), 60)))
+    if not items:
+        return ""
+    return f'<TR><TD ALIGN="LEFT">{font(font("Teams", bold=True) + "   " + "    ".join(items), size=10)}</TD></TR>'
+
+
+def swatch(fill: str) -> str:
+    """The fill's hue, darker and saturated, so a small square in the legend is easy to match."""
+    import colorsys
+
+    r, g, b = (int(fill[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    h, _, s = colorsys.rgb_to_hls(r, g, b)
+    r, g, b = colorsys.hls_to_rgb(h, 0.62, min(1.0, s * 0.9))
+    return "#{:02x}{:02x}{:02x}".format(round(r * 255), round(g * 255), round(b * 255))
+
+
+def legend_line(items: list[str]) -> str:
+    if not items:
+        return ""
+    return f'<TR><TD ALIGN="LEFT">{font("  ·  ".join(items), size=10)}</TD></TR>'
+
+
+# --- the map --------------------------------------------------------------------------------------
+
+
+def node_label(node: SceneNode, scene: Scene) -> Html:
+    if node.placeholder == "journey":
+        journey_id, _, tp_id = node.ref.partition("/")
+        body = font("↗ " + html(one_line(journey_id, 80)), size=9, colour=TEXT_MUTED) + "<BR/>" + html(one_line(tp_id, 80))
+        return Html(body)
+    if node.placeholder == "missing":
+        return Html(font("? " + html(one_line(node.ref, 80)), colour=MISSING_HANDOFF_COLOUR) + "<BR/>"
+                    + font("no such touchpoint", size=8, colour=MISSING_HANDOFF_COLOUR))
+    tp = node.tp
+    assert tp is not None
+    lines = [font(html_lines(wrap(tp.label, 24, 3, 200)), bold=True)]
+    if tp.channel:
+        lines.append(font(html(one_line(scene.defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
+    if tp.entry:
+        share = f" · {percent(tp.share)}" if tp.share is not None else ""
+        lines.append(font(html(f"▶ entry{share}"), size=9, bold=True))
+    if tp.outcome:
+        lines.append(font(html(f"{OUTCOME_SYMBOLS[tp.outcome]} {tp.outcome}"), size=9,
+                          colour=OUTCOME_COLOURS[tp.outcome], bold=True))
+    if tp.moment_of_truth:
+        lines.append(font("★ moment of truth", size=9, colour=MOMENT_COLOUR, bold=True))
+    if tp.milestone:
+        text = "milestone" if tp.milestone is True else tp.milestone
+        lines.append(font(html_lines(wrap("◆ " + str(text), 28, 2, 120)), size=8))
+    for mark in node.marks:
+        lines.append(font(html(mark), size=9, colour=mark_colour(mark), bold=True))
+    return Html("<BR/>".join(lines))
+
+
+def node_attrs(node: SceneNode, scene: Scene) -> dict[str, object]:
+    if node.placeholder is not None:
+        colour = MISSING_HANDOFF_COLOUR if node.placeholder == "missing" else TEXT_MUTED
+        return {"shape": "box", "style": "dashed,rounded", "color": colour, "fillcolor": "white",
+                "label": node_label(node, scene)}
+    tp = node.tp
+    assert tp is not None
+    values: dict[str, object] = {
+        "shape": KIND_SHAPES[tp.kind],
+        "style": KIND_STYLES[tp.kind],
+        "fillcolor": scene.fills.get(tp.owner, NO_TEAM_FILL) if tp.owner else NO_TEAM_FILL,
+        "label": node_label(node, scene),
+    }
+    if tp.description:
+        values["tooltip"] = quoted(tp.description)
+    if tp.outcome:
+        values["peripheries"] = 2
+        values["color"] = OUTCOME_COLOURS[tp.outcome]
+    if tp.moment_of_truth:
+        values["color"] = MOMENT_COLOUR
+        values["penwidth"] = 3
+    elif tp.entry:
+        values["penwidth"] = 2
+    return values
+
+
+def edge_label(edge: SceneEdge, scene: Scene) -> Html | None:
+    lines = []
+    if edge.handoff:
+        lines.append(font(html(edge.handoff), colour=HANDOFF_COLOUR, bold=True))
+    if edge.missing_handoff:
+        lines.append(font(html(f"⚠ no hand-off: {edge.missing_handoff}"), colour=MISSING_HANDOFF_COLOUR, bold=True))
+    if scene.show_conditions and edge.condition:
+        lines.append(html_lines(wrap(edge.condition, 30, 2, 200)))
+    if edge.numbers:
+        lines.append(font(html(edge.numbers), bold=True))
+    if edge.note:
+        lines.append(font(html(edge.note), colour="#0550ae", bold=True))
+    return Html("<BR/>".join(lines)) if lines else None
+
+
+def edge_attrs(edge: SceneEdge, scene: Scene, use_xlabels: bool) -> dict[str, object]:
+    values: dict[str, object] = {}
+    label = edge_label(edge, scene)
+    if label is not None:
+        values["xlabel" if use_xlabels else "label"] = label
+    if edge.handoff:
+        values.update({"color": HANDOFF_COLOUR, "penwidth": 2.5, "style": "bold"})
+    if edge.missing_handoff:
+        values.update({"color": MISSING_HANDOFF_COLOUR, "penwidth": 2})
+    if edge.red:
+        values["color"] = MISSING_HANDOFF_COLOUR
+    if edge.extra:
+        values["style"] = "dashed"
+    if edge.width is not None:
+        values["penwidth"] = edge.width
+    return values
+
+
+def to_dot_map(scene: Scene) -> str:
+    journey = scene.journey
+    touchpoints = sum(1 for n in scene.nodes if n.tp is not None)
+    use_xlabels = touchpoints > XLABEL_THRESHOLD
+    out = ["digraph journey {"]
+    graph = {"rankdir": "LR", **layout_attrs(len(scene.nodes)), "fontname": FONT, "labelloc": "t",
+             "labeljust": "l", "nodesep": 0.25, "ranksep": 0.45, "outputorder": "edgesfirst", "pad": 0.3,
+             "bgcolor": "white", "forcelabels": True, "label": header(journey, scene.subtitle, _map_legend(scene))}
+    out.append(f"  graph {attrs(graph)}")
+    out.append(f"  node {attrs({'fontname': FONT, 'fontsize': 11, 'color': '#6e7781', 'margin': '0.12,0.06'})}")
+    out.append(f"  edge {attrs({'fontname': FONT, 'fontsize': 9, 'color': EDGE_COLOUR, 'arrowsize': 0.7})}")
+    for index, stage in enumerate(journey.stages):
+        members = scene.stage_nodes(index)
+        title = font(html(one_line(stage.label, 80)), size=14, bold=True)
+        if stage.goal:
+            title += "<BR/>" + font(html_lines(wrap(stage.goal, 40, 2, 200)), size=9, colour=TEXT_MUTED)
+        for mark in scene.stage_marks.get(index, []):
+            title += "<BR/>" + font(html(mark), size=9, colour=mark_colour(mark), bold=True)
+        cluster = {"label": Html(title), "style": "rounded,filled", "fillcolor": CLUSTER_FILL,
+                   "color": CLUSTER_BORDER, "margin": 12}
+        out.append(f"  subgraph cluster_s{index} {{")
+        out.append(f"    graph {attrs(cluster)}")
+        if not members:
+            # An empty stage still gets its column: dot drops empty clusters.
+            out.append(f"    s{index}_empty {attrs({'shape': 'plain', 'label': Html(font('no touchpoints', size=9, colour=TEXT_MUTED, italic=True))})}")
+        for node in members:
+            out.append(f"    {node.key} {attrs(node_attrs(node, scene))}")
+        out.append("  }")
+    for node in scene.loose_nodes():
+        out.append(f"  {node.key} {attrs(node_attrs(node, scene))}")
+    out.extend(_column_order(scene))
+    for edge in scene.edges:
+        out.append(f"  {edge.src} -> {edge.dst} {attrs(edge_attrs(edge, scene, use_xlabels))}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _column_order(scene: Scene) -> list[str]:
+    """Invisible edges from each stage's last node to the next stage's first: columns in stage order.
+
+    Without them a loop back (nurture → webinar) can pull a later stage to the left of an earlier one.
+    One edge per stage boundary keeps the cost negligible.
+    """
+    anchors: list[tuple[str, str]] = []
+    for index in range(len(scene.journey.stages)):
+        members = scene.stage_nodes(index)
+        if members:
+            anchors.append((members[0].key, members[-1].key))
+        else:
+            anchors.append((f"s{index}_empty", f"s{index}_empty"))
+    lines = []
+    for (_, last), (first, _) in zip(anchors, anchors[1:]):
+        lines.append(f"  {last} -> {first} {attrs({'style': 'invis', 'weight': 0})}")
+    return lines
+
+
+def _map_legend(scene: Scene) -> list[str]:
+    used_teams = {n.tp.owner for n in scene.nodes if n.tp is not None and n.tp.owner}
+    rows = [team_legend(scene.defs, scene.fills, used_teams)]
+    kinds = []
+    shapes = {"peripheral": "ellipse", "external": "rounded box", "internal": "box with tabs", None: "dashed box"}
+    present = {n.tp.kind for n in scene.nodes if n.tp is not None}
+    for kind in ("peripheral", "external", "internal", None):
+        if kind in present:
+            kinds.append(f"{shapes[kind]}: {KIND_WORDS[kind]}")
+    rows.append(legend_line([html(k) for k in kinds]))
+    marks = []
+    tps = [n.tp for n in scene.nodes if n.tp is not None]
+    if any(tp.entry for tp in tps):
+        marks.append(font("▶ entry", bold=True))
+    for outcome, colour in OUTCOME_COLOURS.items():
+        if any(tp.outcome == outcome for tp in tps):
+            marks.append(font(html(f"{OUTCOME_SYMBOLS[outcome]} {outcome}"), colour=colour, bold=True))
+    if any(tp.moment_of_truth for tp in tps):
+        marks.append(font("★ moment of truth", colour=MOMENT_COLOUR, bold=True))
+    if any(e.handoff for e in scene.edges):
+        marks.append(font("━ hand-off (from → to team · SLA)", colour=HANDOFF_COLOUR, bold=True))
+    if any(e.missing_handoff for e in scene.edges):
+        marks.append(font("━ teams change without a hand-off", colour=MISSING_HANDOFF_COLOUR, bold=True))
+    if any(e.extra for e in scene.edges):
+        marks.append(font("╌ dashed: not declared in this journey", colour=TEXT_MUTED))
+    if any(e.width is not None for e in scene.edges):
+        marks.append(font("line width: flow"))
+    rows.append(legend_line(marks))
+    return [r for r in rows if r]
+
+

@@ -1,0 +1,107 @@
+"""Running Graphviz: a subprocess under a timeout, sandboxed, with its output made reproducible.
+
+dot's layout time explodes on dense graphs, and a CI job must not hang on one, so dot runs in its own
+process group and the whole group is killed when the timeout passes. Environment settings:
+
+- SERVER_NAME with an empty GV_FILE_PATH puts Graphviz in its "web server" mode, in which it refuses
+  to load any file (images, shape files). Labels are escaped anyway; this is the second lock.
+- TZ=UTC: the PDF renderer writes a CreationDate in local time; it is then replaced by a fixed date
+  of the same length (so the PDF's byte offsets stay valid). PNG and SVG carry no timestamp.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+
+BINARY_FORMATS = ("png", "pdf")
+GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
+INSTALL_HINT = ("Graphviz's 'dot' program is needed for svg, png and pdf: install Graphviz "
+                "(apt-get install graphviz, brew install graphviz, choco install graphviz, or "
+                "https://graphviz.org/download/) and make sure 'dot' is on PATH; "
+                "--format dot, mermaid and md work without it")
+
+
+class RenderError(Exception):
+    """A diagram could not be produced (exit 2); the message says why and what to do."""
+
+
+class GraphvizMissing(RenderError):
+    pass
+
+
+class RenderTimeout(RenderError):
+    pass
+
+
+def dot_binary() -> str | None:
+    return shutil.which(os.environ.get("JOURNEYCTL_DOT", "dot"))
+
+
+def dot_version() -> str | None:
+    binary = dot_binary()
+    if binary is None:
+        return None
+    try:
+        done = subprocess.run([binary, "-V"], capture_output=True, timeout=10, env=_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(rb"version\s+(\S+)", done.stderr + done.stdout)
+    return match.group(1).decode("ascii", "replace") if match else None
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"SERVER_NAME": "journeyctl", "GV_FILE_PATH": "", "TZ": "UTC"})
+    return env
+
+
+def run_dot(source: str, fmt: str, *, timeout: float, engine: str = "dot", what: str = "the diagram",
+            extra_args: tuple[str, ...] = ()) -> bytes:
+    """The diagram drawn by Graphviz in `fmt` (svg, png, pdf). Raises RenderError, never hangs."""
+    binary = dot_binary()
+    if binary is None:
+        raise GraphvizMissing(INSTALL_HINT)
+    if fmt not in GRAPHVIZ_FORMATS:
+        raise ValueError(f"run_dot cannot produce {fmt}")
+    command = [binary, f"-K{engine}", f"-T{fmt}", *extra_args]
+    try:
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=_env(), start_new_session=True)
+    except OSError as exc:
+        raise RenderError(f"cannot run {binary}: {exc.strerror or exc}") from None
+    try:
+        out, err = process.communicate(source.encode("utf-8"), timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        raise RenderTimeout(
+            f"Graphviz took longer than {timeout:g} s to lay out {what} and was stopped; "
+            "raise the limit with --timeout or 'render: timeout:' in the config, or use "
+            "--format mermaid or dot") from None
+    if process.returncode != 0:
+        message = err.decode("utf-8", "replace").strip().splitlines()
+        detail = "; ".join(message[:3]) or f"exit status {process.returncode}"
+        raise RenderError(f"Graphviz failed on {what}: {detail}")
+    return reproducible(out, fmt)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
+    process.communicate()
+
+
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)(\d{14})")
+
+
+def reproducible(data: bytes, fmt: str) -> bytes:
+    """Remove what differs between two runs of the same Graphviz on the same input."""
+    if fmt == "pdf":
+        # Same length on purpose: the xref table holds byte offsets.
+        return _PDF_DATE.sub(lambda m: m.group(1) + b"19700101000000", data)
+    return data
