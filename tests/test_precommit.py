@@ -41,20 +41,21 @@ def test_hooks_file_declares_both_hooks():
         assert not re.search(hook["files"], "a.yaml") and not re.search(hook["files"], "a.journey.yaml.bak")
     assert defined["journeyctl-validate"]["entry"] == "journeyctl validate"
     assert defined["journeyctl-render-check"]["entry"] == "journeyctl render --check"
+    assert defined["journeyctl-render-check"]["args"] == ["--output", "docs/journeys/"]
 
 
 @pytest.mark.parametrize("hook_id", ["journeyctl-validate", "journeyctl-render-check"])
 def test_hook_entries_are_real_commands(hook_id):
     from journeyctl.cli import app
 
-    words = shlex.split(hooks()[hook_id]["entry"])
+    words = shlex.split(hooks()[hook_id]["entry"]) + hooks()[hook_id].get("args", [])
     assert words[0] == "journeyctl"
     registered = {c.name or c.callback.__name__ for c in app.registered_commands}
     if words[1] not in registered:
         pytest.skip(f"'journeyctl {words[1]}' is not registered in this checkout yet")
     done = subprocess.run([sys.executable, "-m", "journeyctl", *words[1:], "--help"], capture_output=True, text=True)
     assert done.returncode == 0
-    for option in words[2:]:
+    for option in (w for w in words[2:] if w.startswith("-")):
         assert option in done.stdout
 
 
@@ -66,6 +67,15 @@ def _pre_commit() -> str:
     return found
 
 
+def local_hook(hook_id: str, **override: object) -> dict:
+    """The published hook as a `language: system` hook running this interpreter's journeyctl."""
+    hook = dict(hooks()[hook_id])
+    hook["entry"] = hook["entry"].replace("journeyctl", f"{shlex.quote(sys.executable)} -m journeyctl", 1)
+    hook["language"] = "system"
+    hook.update(override)
+    return hook
+
+
 @pytest.fixture
 def hook_repo(tmp_path: Path) -> Path:
     """A repository whose .pre-commit-config.yaml runs the published validate hook as a local one."""
@@ -75,10 +85,7 @@ def hook_repo(tmp_path: Path) -> Path:
     repo.mkdir()
     env = {**os.environ, **GIT_ENV}
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
-    hook = dict(hooks()["journeyctl-validate"])
-    hook["entry"] = hook["entry"].replace("journeyctl", f"{shlex.quote(sys.executable)} -m journeyctl", 1)
-    hook["language"] = "system"
-    config = {"repos": [{"repo": "local", "hooks": [hook]}]}
+    config = {"repos": [{"repo": "local", "hooks": [local_hook("journeyctl-validate")]}]}
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     # Only one gap rule on, so the clean journey stays clean whatever rules are added later.
     off = "\n".join(f"  {r}: 'off'" for r in sorted(all_rules()) if r != "stage-without-touchpoints")
@@ -131,10 +138,44 @@ def test_github_actions_example_uses_real_commands_and_options():
             if line.startswith("journeyctl "):
                 words = shlex.split(line.split(" > ")[0].split(" >> ")[0].split(" || ")[0])
                 commands.append([w for w in words if "${{" not in w])
-    assert {c[1] for c in commands} == {"validate", "diff"}
+    options: dict[str, set[str]] = {}
     for words in commands:
-        done = subprocess.run([sys.executable, "-m", "journeyctl", *words[1:], "--help"], capture_output=True,
-                              text=True)
-        assert done.returncode == 0, words
-        for option in (w for w in words if w.startswith("--")):
-            assert option in done.stdout, (words, option)
+        options.setdefault(words[1], set()).update(w for w in words if w.startswith("--"))
+    assert sorted(options) == ["diff", "validate"]
+    for command, used in options.items():
+        done = subprocess.run([sys.executable, "-m", "journeyctl", command, "--help"], capture_output=True,
+                              text=True, env={**os.environ, "COLUMNS": "200"})
+        assert done.returncode == 0, command
+        for option in used:
+            assert option in done.stdout, (command, option)
+
+
+def test_pre_commit_render_check_finds_stale_diagrams(tmp_path):
+    """The render-check hook passes while the committed diagram matches, and fails once the journey changes.
+    Mermaid output needs no Graphviz."""
+    from journeyctl.cli import app
+
+    if "render" not in {c.name or c.callback.__name__ for c in app.registered_commands}:
+        pytest.skip("'journeyctl render' is not registered in this checkout yet")
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, **GIT_ENV}
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    hook = local_hook("journeyctl-render-check", args=["--format", "mermaid", "--output", "diagrams/"])
+    (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump({"repos": [{"repo": "local", "hooks": [hook]}]}),
+                                                  encoding="utf-8")
+    journey = repo / "ok.journey.yaml"
+    journey.write_text(CLEAN, encoding="utf-8")
+    (repo / "diagrams").mkdir()
+    made = subprocess.run([sys.executable, "-m", "journeyctl", "render", "ok.journey.yaml", "--format", "mermaid",
+                           "--output", "diagrams/"], cwd=repo, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    fresh = run_hooks(repo, "ok.journey.yaml")
+    assert fresh.returncode == 0, fresh.stdout + fresh.stderr
+    assert re.search(r"journeyctl render --check\.+Passed", fresh.stdout)
+    journey.write_text(CLEAN.replace("id: visit", "id: visit-renamed"), encoding="utf-8")
+    stale = run_hooks(repo, "ok.journey.yaml")
+    assert stale.returncode == 1
+    assert re.search(r"journeyctl render --check\.+Failed", stale.stdout)
+    assert "diagrams/" in stale.stdout
