@@ -51,10 +51,13 @@ class RunResult:
 
 def display_path(path: Path) -> str:
     """Paths as the user would type them: relative to the working directory when below it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # abspath, not resolve(): resolve() raises on a symlink loop and would show link targets, not the
+    # path the user knows.
+    absolute = os.path.abspath(path)
+    cwd = os.getcwd()
+    if absolute == cwd or not absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return Path(path).as_posix()
+    return Path(os.path.relpath(absolute, cwd)).as_posix()
 
 
 def _matches(rel: str, patterns: Iterable[str]) -> bool:
