@@ -141,35 +141,44 @@ def conformance_from_rows(rows: Iterable[Sequence[Any]], design: Design, *, jour
     """Read the query's rows (section, a, b, counts...) into a Conformance, in a deterministic order."""
     from .sql import COUNTS
 
-    total: dict[str, int] = dict.fromkeys(COUNTS, 0)
-    traces: dict[str, int] = dict.fromkeys(COUNTS, 0)
+    totals: dict[str, int] = dict.fromkeys(COUNTS, 0)
     pairs: dict[tuple[str, str | None], dict[str, int]] = {}
-    endings: dict[str, int] = {}
-    drops: dict[str, int] = {}
+    unfit = 0
     bad_numbers: list[int] = []
     unmapped_names: list[tuple[str, int]] = []
     for row in rows:
         section, a, b = row[0], row[1], row[2]
         counts = {name: int(value or 0) for name, value in zip(COUNTS, row[3:])}
-        if section == "rows":
-            total = counts
-        elif section == "traces":
-            traces = counts
+        if section == "bad_row":
+            bad_numbers.append(counts["n"])
+            continue
+        if section == "unfit":
+            unfit = counts["n"]
+            continue
+        if section == "events":
+            for name in ("n", "bad", "unmapped"):
+                totals[name] += counts[name]
+            if a is not None:
+                unmapped_names.append((a, counts["n"]))
         elif section == "pair":
             pairs[(a, b)] = counts
-        elif section == "unmapped_event":
-            unmapped_names.append((a, counts["n"]))
-        elif section == "ending":
-            kind = a or NO_OUTCOME
-            endings[kind] = endings.get(kind, 0) + counts["n"]
-            if not a:
-                drops[b] = counts["n"]
-        elif section == "bad_row":
-            bad_numbers.append(counts["n"])
+            for name in COUNTS[3:]:
+                totals[name] += counts[name]
 
     visits: dict[str, int] = {}
-    for (a, _), counts in pairs.items():
+    early: dict[str, int] = {}
+    tardy: dict[str, int] = {}
+    endings: dict[str, int] = {}
+    drops: dict[str, int] = {}
+    for (a, b), counts in pairs.items():
         visits[a] = visits.get(a, 0) + counts["n"]
+        early[a] = early.get(a, 0) + counts["early"]
+        tardy[a] = tardy.get(a, 0) + counts["tardy"]
+        if b is None:  # the last visit of a trace: where it ends
+            kind = design.outcomes.get(a, NO_OUTCOME)
+            endings[kind] = endings.get(kind, 0) + counts["n"]
+            if kind == NO_OUTCOME:
+                drops[a] = counts["n"]
     observed = {(a, b): c for (a, b), c in pairs.items() if b is not None}
     declared = design.declared_pairs
     transitions = [TransitionStat(t.source, t.target, t.rate, observed.get((t.source, t.target), {}).get("n", 0),
@@ -181,27 +190,22 @@ def conformance_from_rows(rows: Iterable[Sequence[Any]], design: Design, *, jour
     handoffs = [HandoffStat(t.source, t.target, t.sla, observed.get((t.source, t.target), {}).get("n", 0),
                             observed.get((t.source, t.target), {}).get("late", 0))
                 for t in design.transitions if t.sla]
-    early: dict[str, int] = {}
-    tardy: dict[str, int] = {}
-    for (a, _), counts in pairs.items():
-        early[a] = early.get(a, 0) + counts["early"]
-        tardy[a] = tardy.get(a, 0) + counts["tardy"]
     schedule = [ScheduleStat(tp, day, visits.get(tp, 0), early.get(tp, 0), tardy.get(tp, 0))
                 for tp, day in design.days.items()]
     deviations = {
-        "not-entry": traces["not_entry"],
-        "unexpected-transition": traces["unexpected"],
-        "skipped": traces["skipped"],
-        "dropped": traces["dropped"],
-        "late-handoff": traces["late"],
-        "off-schedule": traces["early"] + traces["tardy"],
+        "not-entry": totals["not_entry"],
+        "unexpected-transition": totals["unexpected"],
+        "skipped": totals["skipped"],
+        "dropped": totals["dropped"],
+        "late-handoff": totals["late"],
+        "off-schedule": totals["early"] + totals["tardy"],
     }
     return Conformance(
         journey=journey,
         tolerance_us=tolerance_us,
-        rows=total["n"],
-        traces=traces["traces"],
-        fitting=traces["fitting"],
+        rows=totals["n"],
+        traces=totals["traces"],
+        fitting=totals["traces"] - unfit,
         deviations=deviations,
         transitions=transitions,
         undeclared=undeclared,
@@ -211,9 +215,9 @@ def conformance_from_rows(rows: Iterable[Sequence[Any]], design: Design, *, jour
         dropped_at={tp: drops[tp] for tp in design.touchpoints if tp in drops},
         handoffs=handoffs,
         schedule=schedule,
-        bad_rows=total["bad"],
+        bad_rows=totals["bad"],
         bad_row_numbers=sorted(bad_numbers),
-        unmapped_events=total["unmapped"],
+        unmapped_events=totals["unmapped"],
         unmapped_event_names=dict(sorted(unmapped_names, key=lambda item: (-item[1], item[0]))[:UNMAPPED_SHOWN]),
         warnings=list(design.warnings),
     )

@@ -7,9 +7,10 @@ transitions, skips); the events enter as one named table with customer, event an
 
 The query returns one table `(section, a, b, counts...)` rather than several result sets, so every
 engine answers with one statement and `result.conformance_from_rows` reads any engine's answer the same
-way. It is shaped for engines that do not materialise a CTE used twice (Spark, BigQuery): the
-expensive part (one window over the mapped events) feeds a single GROUPING SETS aggregate, and only
-cheap row counting reads the table again.
+way: counts per event name ('events'), per consecutive pair of touchpoints ('pair'), the number of
+traces that do not fit ('unfit') and the first bad row numbers ('bad_row'); every total is a sum of
+these. Engines that do not keep a CTE used twice (Spark, BigQuery) recompute it, so the expensive part,
+one window over the mapped events, feeds only two aggregates.
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ def _inline(name: str, columns: list[tuple[str, str]], rows: list[tuple[str, ...
 
 
 # Columns of the result, after (section, a, b): one row per grouping, every count in its own column.
-COUNTS = ("n", "bad", "unmapped", "traces", "fitting", "not_entry", "dropped", "unexpected", "skipped",
-          "late", "early", "tardy")
+COUNTS = ("n", "bad", "unmapped", "traces", "not_entry", "dropped", "unexpected", "skipped", "late", "early",
+          "tardy")
 
 
 def analysis_sql(design: Design, source: Source, tolerance_us: int) -> str:
@@ -123,16 +124,15 @@ jc_classified AS (
   FROM jc_rows AS r
   LEFT JOIN jc_event_map AS m ON r.event = m.event
 ),
--- Rows: how many, how many bad, which event names match no touchpoint.
+-- Rows per event name that matches no touchpoint (NULL: every other row); totals are the sums.
 jc_row_count AS (
-  SELECT CASE WHEN GROUPING(k_event) = 0 THEN 'unmapped_event' ELSE 'rows' END AS section, k_event,
-    COUNT(*) AS n, SUM(bad) AS bad, SUM(unmapped) AS unmapped
+  SELECT k_event, COUNT(*) AS n, SUM(bad) AS bad, SUM(unmapped) AS unmapped
   FROM (
     SELECT bad, CASE WHEN bad = 0 AND tp IS NULL THEN 1 ELSE 0 END AS unmapped,
       CASE WHEN bad = 0 AND tp IS NULL THEN event END AS k_event
     FROM jc_classified
   ) AS c
-  GROUP BY GROUPING SETS ((), (k_event))
+  GROUP BY k_event
 ),
 jc_bad AS (
   SELECT row_id FROM jc_classified WHERE bad = 1 AND row_id IS NOT NULL ORDER BY row_id LIMIT {BAD_ROW_SAMPLE}
@@ -149,10 +149,9 @@ jc_visit AS (
   ) AS m
 ),
 jc_step AS (
-  SELECT s.customer, s.tp, s.next_tp,
+  SELECT s.customer, s.tp, COALESCE(s.next_tp, -1) AS next_tp,
     CASE WHEN s.seq = 1 THEN 1 ELSE 0 END AS is_first,
     CASE WHEN s.seq = 1 AND t.is_entry = 0 THEN 1 ELSE 0 END AS not_entry,
-    CASE WHEN s.next_tp IS NULL THEN COALESCE(t.outcome, '') END AS ending,
     CASE WHEN s.next_tp IS NULL AND t.outcome IS NULL THEN 1 ELSE 0 END AS dropped,
     CASE WHEN s.next_tp IS NOT NULL AND COALESCE(c.declared, 0) = 0 THEN 1 ELSE 0 END AS undeclared,
     CASE WHEN c.declared = 0 THEN 1 ELSE 0 END AS skipped,
@@ -163,37 +162,31 @@ jc_step AS (
   JOIN jc_touchpoint AS t ON s.tp = t.tp
   LEFT JOIN jc_pair_class AS c ON s.tp = c.src AND s.next_tp = c.dst
 ),
--- Steps, grouped three ways at once: everything, per consecutive pair (next -1: last visit), and per
--- ending. A trace fits unless one of its steps is a deviation that breaks fit, so fitting traces are
--- all traces less the distinct customers with such a step: no second pass over the traces.
-jc_step_count AS (
-  SELECT
-    CASE WHEN GROUPING(ending) = 0 THEN 'ending' WHEN GROUPING(k_next) = 0 THEN 'pair' ELSE 'traces' END AS section,
-    tp, k_next, ending, COUNT(*) AS n, SUM(is_first) AS traces,
-    SUM(is_first) - COUNT(DISTINCT CASE WHEN not_entry = 1 OR dropped = 1 OR undeclared = 1 THEN customer END)
-      AS fitting,
-    SUM(not_entry) AS not_entry, SUM(dropped) AS dropped, SUM(undeclared - skipped) AS unexpected,
-    SUM(skipped) AS skipped, SUM(late) AS late, SUM(early) AS early, SUM(tardy) AS tardy
-  FROM (SELECT *, COALESCE(next_tp, -1) AS k_next FROM jc_step) AS s
-  GROUP BY GROUPING SETS ((), (tp, k_next), (ending, tp))
+-- Steps per consecutive pair (next_tp -1: the trace ends there); totals are the sums.
+jc_pair AS (
+  SELECT tp, next_tp, COUNT(*) AS n, SUM(is_first) AS traces, SUM(not_entry) AS not_entry,
+    SUM(dropped) AS dropped, SUM(undeclared - skipped) AS unexpected, SUM(skipped) AS skipped,
+    SUM(late) AS late, SUM(early) AS early, SUM(tardy) AS tardy
+  FROM jc_step
+  GROUP BY tp, next_tp
+),
+-- A trace fits unless one of its steps breaks fit: the traces that do not are its distinct customers.
+jc_unfit AS (
+  SELECT COUNT(DISTINCT customer) AS n FROM jc_step WHERE not_entry = 1 OR dropped = 1 OR undeclared = 1
 )
-SELECT section, CAST(NULL AS VARCHAR) AS a, CAST(NULL AS VARCHAR) AS b, {counts(n="n", bad="bad", unmapped="unmapped")}
-FROM jc_row_count WHERE section = 'rows'
-UNION ALL
-SELECT section, k_event, NULL, {counts(n="n")}
-FROM jc_row_count WHERE section = 'unmapped_event' AND k_event IS NOT NULL
+SELECT 'events' AS section, k_event AS a, CAST(NULL AS VARCHAR) AS b, {counts(n="n", bad="bad", unmapped="unmapped")}
+FROM jc_row_count
 UNION ALL
 SELECT 'bad_row', NULL, NULL, {counts(n="row_id")}
 FROM jc_bad
 UNION ALL
-SELECT g.section,
-  CASE WHEN g.section = 'ending' THEN g.ending ELSE a.name END,
-  CASE WHEN g.section = 'pair' THEN b.name WHEN g.section = 'ending' THEN a.name END,
-  {counts(**{c: f"COALESCE(g.{c}, 0)" for c in COUNTS if c not in ("bad", "unmapped")})}
-FROM jc_step_count AS g
-LEFT JOIN jc_touchpoint AS a ON g.tp = a.tp
-LEFT JOIN jc_touchpoint AS b ON g.k_next = b.tp
-WHERE g.section = 'traces' OR g.section = 'pair' OR g.ending IS NOT NULL
+SELECT 'unfit', NULL, NULL, {counts(n="n")}
+FROM jc_unfit
+UNION ALL
+SELECT 'pair', a.name, b.name, {counts(**{c: f"p.{c}" for c in COUNTS if c not in ("bad", "unmapped")})}
+FROM jc_pair AS p
+JOIN jc_touchpoint AS a ON p.tp = a.tp
+LEFT JOIN jc_touchpoint AS b ON p.next_tp = b.tp
 """
 
 
