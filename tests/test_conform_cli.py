@@ -89,7 +89,7 @@ def test_text_summary_leads_with_fitness_and_shows_the_tables():
     assert "shop <- " in out.splitlines()[0]
     assert "4 traces from 14 rows; fitness 50.00% (2 fit the journey)" in out
     assert "2 bad rows (missing customer or event, or a timestamp that is not ISO 8601): rows 9, 14" in out
-    assert "1 events match no touchpoint: page_view (1)" in out
+    assert "1 event matches no touchpoint: page_view (1)" in out
     for title in ("Deviations", "Undeclared transitions", "Observed vs declared rates", "Hand-offs with an SLA",
                   "Schedule (tolerance 1d)", "Outcomes"):
         assert title in out
@@ -126,6 +126,7 @@ def test_min_fitness_fails_a_log_with_no_traces(tmp_path):
 
 @pytest.mark.parametrize("args, message", [
     (["missing.csv"], "missing.csv: no such file"),
+    ([str(FIXTURES / "empty.csv")], "empty.csv: the file is empty (not even a header)"),
     ([LOG, "--customer-col", "user"], "no column 'user' for the customer (columns: customer, event, timestamp); "
                                       "name it with --customer-col"),
     ([LOG, "--tolerance", "a week"], "--tolerance: 'a week' is not a duration"),

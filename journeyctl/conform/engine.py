@@ -88,6 +88,8 @@ def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str,
         raise ConformError(f"{path}: no such file")
     if not path.is_file():
         raise ConformError(f"{path}: not a file")
+    if path.stat().st_size == 0:
+        raise ConformError(f"{path}: the file is empty (not even a header)")
     try:
         fmt = log_format(path)
     except OSError as exc:

@@ -38,6 +38,10 @@ def _n(value: int) -> str:
     return f"{value:,}"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{_n(count)} {noun}{'' if count == 1 else 's'}"
+
+
 def _days(us: int) -> str:
     days = us / DAY_US
     return f"{days:g}d"
@@ -50,12 +54,14 @@ def headline(result: Conformance) -> list[str]:
     if result.bad_rows:
         shown = ", ".join(str(n) for n in result.bad_row_numbers)
         more = ", ..." if result.bad_rows > len(result.bad_row_numbers) else ""
-        lines.append(f"{_n(result.bad_rows)} bad rows (missing customer or event, or a timestamp that is not "
-                     f"ISO 8601): rows {shown}{more}" if shown else
-                     f"{_n(result.bad_rows)} bad rows (missing customer or event, or a timestamp that is not ISO 8601)")
+        where = f": row{'s' if len(result.bad_row_numbers) > 1 else ''} {shown}{more}" if shown else ""
+        lines.append(f"{_plural(result.bad_rows, 'bad row')} (missing customer or event, or a timestamp that is "
+                     f"not ISO 8601){where}")
     if result.unmapped_events:
         names = ", ".join(f"{name} ({_n(n)})" for name, n in result.unmapped_event_names.items())
-        lines.append(f"{_n(result.unmapped_events)} events match no touchpoint: {names}")
+        more = ", ..." if sum(result.unmapped_event_names.values()) < result.unmapped_events else ""
+        verb = "matches" if result.unmapped_events == 1 else "match"
+        lines.append(f"{_plural(result.unmapped_events, 'event')} {verb} no touchpoint: {names}{more}")
     return lines
 
 
