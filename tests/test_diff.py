@@ -452,3 +452,25 @@ def test_render_writes_one_file_per_changed_journey(repo, tmp_path):
     # referral is added (no changes to mark), retired removed (no head map): only onboarding is drawn.
     assert sorted(p.name for p in tmp_path.iterdir()) == ["changes.mmd"]
     assert "flowchart LR" in out.read_text(encoding="utf-8")
+
+
+def test_parallel_checking_gives_the_same_report(tmp_path, monkeypatch):
+    """Many files identical on both sides go to worker processes; the report is the same as serial."""
+    from journeyctl.diff.snapshot import PARALLEL_MIN_FILES, _workers
+
+    repo = make_repo(tmp_path)
+    steady = (repo / "journeys" / "steady.journey.yaml").read_text()
+    for i in range(PARALLEL_MIN_FILES + 4):
+        (repo / "journeys" / f"copy-{i:02d}.journey.yaml").write_text(steady.replace("id: steady", f"id: copy-{i:02d}"),
+                                                                      encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "copies")
+    (repo / "journeys" / "steady.journey.yaml").write_text(steady.replace("converted", "retained"), encoding="utf-8")
+    monkeypatch.setenv("JOURNEYCTL_JOBS", "2")
+    assert _workers(PARALLEL_MIN_FILES + 6) == 2  # the copies, referral, onboarding: checked in parallel
+    serial, parallel = (cli("diff", "HEAD", "-f", "json", cwd=repo, env={"JOURNEYCTL_JOBS": jobs}) for jobs in ("1", "2"))
+    assert (serial.returncode, parallel.returncode) == (0, 0)
+    assert serial.stdout == parallel.stdout
+    data = json.loads(serial.stdout)
+    assert data["summary"]["journeys"] == {"added": 0, "removed": 0, "modified": 1, "renamed": 0,
+                                           "unchanged": PARALLEL_MIN_FILES + 6}

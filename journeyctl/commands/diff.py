@@ -26,8 +26,8 @@ class NewLevel(str, Enum):
 def register(app: typer.Typer) -> None:
     @app.command("diff")
     def diff(
-        base: str = typer.Argument(..., help="Base: a git revision (branch, tag, commit) or a journey file."),
-        rest: List[str] = typer.Argument(None, metavar="[HEAD] [PATHS]...",
+        base: str = typer.Argument(..., metavar="BASE", help="Base: a git revision (branch, tag, commit) or a journey file."),
+        rest: List[str] = typer.Argument(None, metavar="[HEAD] [PATHS]",
                                          help="Head revision (default: the working tree), or a second file; "
                                               "then paths that narrow the comparison."),
         fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, md (PR comment) or json."),

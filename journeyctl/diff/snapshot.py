@@ -33,12 +33,9 @@ class Entry:
 
     file: str  # path shown to the user: from the repository root in git mode
     blob: str  # git blob id of the content; equal ids mean byte-identical files
-    journey: Journey | None
+    journey: Journey | None  # None also for a journey identical on both sides (the model is not needed)
     findings: list[Finding]
-
-    @property
-    def journey_id(self) -> str | None:
-        return self.journey.id if self.journey is not None else None
+    journey_id: str | None = None
 
 
 @dataclass
@@ -62,6 +59,7 @@ class _Outcome:
     findings: list[Finding]
     summary: JourneySummary | None
     deferred: list[Suppression]  # suppressions of cross-file rules, judged after resolve()
+    journey_id: str | None = None
 
 
 # A side's input: repository path → (blob id, bytes), or a finding when the file could not be read.
@@ -85,9 +83,38 @@ class Checker:
         self._defer = frozenset(CROSS_FILE_RULES)
 
     def snapshots(self, *sides: Side) -> list[Snapshot]:
-        # Serial on purpose: a process pool would have to send the Journey models back, and pickling
-        # them costs about half of checking them (measured with benchmarks/bench_diff.py).
+        """Check every side; many files identical on all sides are checked in parallel first."""
+        self._warm(sides)
         return [self.side(s.label, s.files, s.shown) for s in sides]
+
+    def _warm(self, sides: tuple[Side, ...]) -> None:
+        # Only files identical on every side go to worker processes: their Journey model is never
+        # compared, so a worker sends back findings and a summary only. Shipping models back would cost
+        # about half of what checking them does (pickling pydantic objects), eating the gain; the few
+        # files that changed are checked here, models and all.
+        keyed = []
+        for s in sides:
+            key, workspace = self._catalog_state(s.files)
+            keyed.append({(v[0], rel, key): (v[1], rel, workspace) for rel, v in s.files.items()
+                          if not isinstance(v, Finding) and not is_catalog(rel)})
+        common = set.intersection(*(set(k) for k in keyed)) if keyed else set()
+        order = sorted(m for m in common if m not in self._journeys)
+        n = _workers(len(order))
+        if n <= 1:
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _WORKER_CHECKER
+        size = max(1, -(-len(order) // (n * 4)))
+        chunks = [[keyed[0][m] for m in order[i:i + size]] for i in range(0, len(order), size)]
+        _WORKER_CHECKER = self  # inherited by the forked workers, never pickled
+        try:
+            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
+                results = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
+        finally:
+            _WORKER_CHECKER = None
+        self._journeys.update(zip(order, results))
 
     def _catalog_state(self, files: Files) -> tuple[tuple[tuple[str, str], ...], Workspace]:
         catalog_files = {rel: v for rel, v in files.items() if is_catalog(rel) and not isinstance(v, Finding)}
@@ -123,7 +150,7 @@ class Checker:
                 extra = apply_suppressions(cross.get(rel, []), deferred)
                 extra += unused_suppressions(deferred, rel, self.severities)
                 entries.append(Entry(rel, value[0], outcome.journey,
-                                     sorted(outcome.findings + extra, key=Finding.sort_key)))
+                                     sorted(outcome.findings + extra, key=Finding.sort_key), outcome.journey_id))
             else:
                 own = [f for f in catalog_findings.get(rel, []) + cross.get(rel, []) if f.rule in self.severities]
                 entries.append(Entry(rel, value[0], None, sorted(own, key=Finding.sort_key)))
@@ -159,7 +186,8 @@ class Checker:
         findings += unused_suppressions(suppressions, display, self.severities, self._defer)
         deferred = [s for s in suppressions if set(s.rules) & self._defer]
         kept = [f for f in findings if f.rule in self.severities or f.rule not in self._known]
-        return _Outcome(journey, sorted(kept, key=Finding.sort_key), summary, deferred)
+        return _Outcome(journey, sorted(kept, key=Finding.sort_key), summary, deferred,
+                        journey.id if journey is not None else None)
 
     def _load_catalogs(self, files: dict[str, bytes]) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
         # Mirrors workspace.load_catalogs, reading bytes instead of paths.
@@ -201,6 +229,41 @@ class Checker:
                     defined[item.id] = (display, line)
                     entries.append(CatalogEntry(kind, item.id, display, line, column, where))
         return workspace, entries, findings
+
+
+# Below this many files to check, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 32
+_WORKER_CHECKER: Checker | None = None
+
+
+def _workers(jobs: int) -> int:
+    """Processes for `jobs` files: one per core ($JOURNEYCTL_JOBS overrides), 1 when not worth it."""
+    import multiprocessing
+    import threading
+
+    # fork is the only cheap start (workers inherit the loaded rules); it is unsafe with other threads.
+    if jobs < PARALLEL_MIN_FILES or threading.active_count() > 1 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    env = os.environ.get("JOURNEYCTL_JOBS", "")
+    if env.strip().isdigit() and int(env) > 0:
+        cores = int(env)
+    else:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cores = os.cpu_count() or 1
+    return max(1, min(cores, jobs // PARALLEL_MIN_FILES + 1))
+
+
+def _check_chunk(chunk: list[tuple[bytes, str, Workspace]]) -> list[_Outcome]:
+    assert _WORKER_CHECKER is not None
+    out = []
+    for raw, rel, workspace in chunk:
+        outcome = _WORKER_CHECKER._journey(raw, rel, workspace)
+        outcome.journey = None  # identical on every side: never compared, not worth pickling
+        out.append(outcome)
+    return out
 
 
 @dataclass(frozen=True)
