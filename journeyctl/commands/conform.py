@@ -10,9 +10,13 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
+
+if TYPE_CHECKING:
+    from ..conform.result import Conformance
+    from ..model import Journey
 
 # Below this size a run takes well under a second: a progress bar would only flicker.
 PROGRESS_BYTES = 16 * 1024 * 1024
@@ -135,7 +139,7 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(0)
 
 
-def _render(journey, result, log_name: str, path: Path, fmt: str, timeout: float) -> None:  # noqa: ANN001
+def _render(journey: "Journey", result: "Conformance", log_name: str, path: Path, fmt: str, timeout: float) -> None:
     from ..cli import fail
     from ..conform.overlay import observed_overlay
     from ..output import OutputError, write_atomic
@@ -155,7 +159,7 @@ class _ProgressBar:
         self.log = log
         self.bar = None
 
-    def __enter__(self):  # noqa: ANN204
+    def __enter__(self) -> Callable[[float], None] | None:
         try:
             large = self.log.stat().st_size >= PROGRESS_BYTES
         except OSError:

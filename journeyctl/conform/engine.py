@@ -1,8 +1,8 @@
 """Runs the conformance SQL on an event log file with embedded DuckDB.
 
-DuckDB reads CSV, JSON Lines and Parquet in place, so a million events never become Python objects:
-this module only points a view at the file (numbering its rows, which is what breaks timestamp ties
-and names bad rows), checks the columns the user named, and hands the view to the canonical query.
+DuckDB reads CSV, JSON Lines and Parquet itself, so a million events never become Python objects:
+this module only loads the file into a numbered view (the numbers break timestamp ties and name bad
+rows), checks the columns the user named, and hands the view to the canonical query.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from .sql import Source, analysis_sql
 ROW_COLUMN = "__journeyctl_row"
 VIEW = "journeyctl_events"
 TABLE = "journeyctl_log"
-FORMATS = ("csv", "jsonl", "parquet")
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
              ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
