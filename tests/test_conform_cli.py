@@ -90,7 +90,8 @@ def test_text_summary_leads_with_fitness_and_shows_the_tables():
     assert "4 traces from 14 rows; fitness 50.00% (2 fit the journey)" in out
     assert "2 bad rows (missing customer or event, or a timestamp that is not ISO 8601): rows 9, 14" in out
     assert "1 event matches no touchpoint: page_view (1)" in out
-    for title in ("Deviations", "Undeclared transitions", "Observed vs declared rates", "Hand-offs with an SLA",
+    for title in ("Deviations", "Undeclared transitions", "Declared transitions nobody took",
+                  "Where traces end outside an outcome", "Observed vs declared rates", "Hand-offs with an SLA",
                   "Schedule (tolerance 1d)", "Outcomes"):
         assert title in out
     assert "a -> c" in out and "skipped b" in out
@@ -105,6 +106,8 @@ def test_markdown_for_a_pull_request():
     assert "| deviation | count | meaning |" in lines
     assert "| skipped | 1 | a step that jumps over declared touchpoints |" in lines
     assert "| conversion | 75.00% | 37.50% |" in lines
+    assert "| a -&gt; e | 10.00% | 3 |" in lines       # declared, never taken, from a visited source
+    assert "| b | 1 | 25.00% |" in lines              # where traces end outside an outcome
 
 
 @pytest.mark.parametrize("threshold, code", [("0.5", 0), ("0.49", 0), ("0.51", 1), ("1", 1)])

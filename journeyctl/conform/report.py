@@ -87,6 +87,17 @@ def rate_rows(result: Conformance) -> list[list[str]]:
              f"{_n(t.observed)} / {_n(t.visits)}"] for t in gaps[:TOP]]
 
 
+def unused_rows(result: Conformance) -> list[list[str]]:
+    """Declared transitions nobody took, busiest source first (the likeliest to be missing in reality)."""
+    unused = sorted((t for t in result.transitions if not t.observed), key=lambda t: (-t.visits, t.source, t.target))
+    return [[f"{t.source} -> {t.target}", _pct(t.declared_rate), _n(t.visits)] for t in unused[:TOP]]
+
+
+def dropout_rows(result: Conformance) -> list[list[str]]:
+    ends = sorted(result.dropped_at.items(), key=lambda item: (-item[1], item[0]))
+    return [[tp, _n(n), _pct(n / result.traces if result.traces else None)] for tp, n in ends[:TOP]]
+
+
 def handoff_rows(result: Conformance) -> list[list[str]]:
     return [[f"{h.source} -> {h.target}", h.sla, _n(h.late), _n(h.observed),
              _pct(h.late / h.observed if h.observed else None)] for h in result.handoffs]
@@ -113,6 +124,13 @@ def _sections(result: Conformance) -> list[tuple[str, list[str], list[list[str]]
     if result.undeclared:
         sections.append((f"Undeclared transitions (top {TOP})", ["transition", "count", "kind"],
                          undeclared_rows(result)))
+    unused = unused_rows(result)
+    if unused and result.traces:
+        sections.append((f"Declared transitions nobody took (top {TOP})", ["transition", "declared", "source visits"],
+                         unused))
+    if result.dropped_at:
+        sections.append((f"Where traces end outside an outcome (top {TOP})", ["touchpoint", "traces", "share"],
+                         dropout_rows(result)))
     rates = rate_rows(result)
     if rates:
         sections.append((f"Observed vs declared rates (largest gaps, top {TOP})",
@@ -138,12 +156,14 @@ def write_text(result: Conformance, console: "Console", log_name: str) -> None:
     for line in headline(result):
         console.print(escape(clean(line)))
     for title, header, rows in _sections(result):
-        table = Table(title=title, title_justify="left", show_edge=False)
+        # The title on its own line: as a table title it would wrap to the width of a narrow table.
+        table = Table(show_edge=False)
         for i, name in enumerate(header):
             table.add_column(name, justify="left" if i == 0 or name in ("meaning", "kind") else "right")
         for row in rows:
             table.add_row(*(escape(clean(cell)) for cell in row))
         console.print()
+        console.print(f"[bold]{escape(title)}[/bold]")
         console.print(table)
     note = (result.predicted or {}).get("note")
     if note:
