@@ -93,10 +93,11 @@ def test_ties_keep_file_order(journey, tmp_path):
 
 
 def test_ties_keep_file_order_in_a_file_read_by_several_threads(journey, tmp_path):
-    """DuckDB reads a large CSV in parallel chunks: row numbers (and so tie-breaks) must still be file order.
+    """Row numbers (and so tie-breaks) are file order even in a file DuckDB would split across threads.
 
-    With 900,000 rows DuckDB splits the scan; were insertion order not kept, the bad rows spread
-    through the file would come back with shifted numbers (checked when this test was written).
+    900,000 rows is past the size where DuckDB reads a CSV in parallel chunks; numbered without keeping
+    file order, the bad rows spread through the file come back with shifted numbers (seen when this
+    test was written, with a copy into a table and insertion order switched off).
     """
     same = T(9)
     lines = ["customer,event,timestamp\n", f"tie,c,{same}\n", f"tie,b,{same}\n", f"tie,visit,{same}\n"]

@@ -18,7 +18,6 @@ from .sql import Source, analysis_sql
 
 ROW_COLUMN = "__journeyctl_row"
 VIEW = "journeyctl_events"
-TABLE = "journeyctl_log"
 _SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
              ".json": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 
@@ -75,12 +74,8 @@ def _check_columns(available: list[str], wanted: dict[str, str], path: Path) -> 
                                f"name it with --{role}-col")
 
 
-def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str,
-             load: Callable[[str], Any] | None = None) -> Source:
-    """Create the numbered view over the log and say how the SQL should read it.
-
-    `load` runs the statement that reads the whole file (a progress-reporting runner, say).
-    """
+def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str) -> Source:
+    """Create the numbered view over the log and say how the SQL should read it."""
     import duckdb
 
     if not path.exists():
@@ -95,24 +90,19 @@ def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str,
         raise ConformError(f"{path}: cannot read: {exc.strerror or exc}") from None
     wanted = {"customer": customer, "event": event, "timestamp": timestamp}
     try:
+        _check_columns(_columns(con, f"SELECT * FROM {_scan(path, fmt, None)}"), wanted, path)
         if fmt == "parquet":
-            _check_columns(_columns(con, f"SELECT * FROM {_scan(path, fmt, None)}"), wanted, path)
             numbered = (f"SELECT file_row_number + 1 AS {ROW_COLUMN}, * "
                         f"FROM read_parquet({_literal(str(path))}, file_row_number = true)")
         else:
-            if fmt == "jsonl":
-                # JSON keys must be known before they are pinned to VARCHAR (else a key holding
-                # numbers and strings would come back as JSON text, quotes included).
-                _check_columns(_columns(con, f"SELECT * FROM {_scan(path, fmt, None)}"), wanted, path)
-            # The rows are copied into a table so they can be numbered in file order without a serial
-            # step: DuckDB keeps insertion order (preserve_insertion_order), so rowid is the data row
-            # index even though the scan runs on every thread; row_number() OVER () over the scan
-            # would number correctly too, but forces the parse and everything after it onto one
-            # thread. tests/test_conform_semantics.py pins the order on a file read by several threads.
+            # JSON keys are pinned to VARCHAR once known: a key holding numbers and strings would
+            # otherwise come back as JSON text, quotes included.
             scan = _scan(path, fmt, list(dict.fromkeys(wanted.values())) if fmt == "jsonl" else None)
-            (load or con.execute)(f"CREATE OR REPLACE TEMP TABLE {TABLE} AS SELECT * FROM {scan}")
-            _check_columns(_columns(con, f"SELECT * FROM {TABLE}"), wanted, path)
-            numbered = f"SELECT rowid + 1 AS {ROW_COLUMN}, * FROM {TABLE}"
+            # row_number() over the scan numbers rows in file order: an empty OVER () makes DuckDB
+            # stream the scan in order, on one thread (tests/test_conform_semantics.py pins it on a
+            # file large enough to be split otherwise). Copying the file into a table first and using
+            # rowid parallelises the parse, but costs more CPU than it saves unless the machine is idle.
+            numbered = f"SELECT row_number() OVER () AS {ROW_COLUMN}, * FROM {scan}"
         con.execute(f"CREATE OR REPLACE TEMP VIEW {VIEW} AS {numbered}")
     except duckdb.Error as exc:
         raise ConformError(f"{path}: cannot read as {fmt.upper()}: {_first_line(exc)}") from None
@@ -142,23 +132,15 @@ def conform_log(journey: Journey, path: Path, *, customer: str = "customer", eve
         if progress is not None:
             con.execute("SET enable_progress_bar = true")  # DuckDB tracks progress only when asked
             con.execute("SET enable_progress_bar_print = false")
-        # Reading the file and analysing it take about as long as each other: half the bar each.
-        source = open_log(con, path, customer, event, timestamp,
-                          load=lambda sql: _run(con, sql, _scaled(progress, 0.0, 50.0)))
+        source = open_log(con, path, customer, event, timestamp)
         sql = analysis_sql(design, source, tolerance_us)
         try:
-            rows = _run(con, sql, _scaled(progress, 50.0, 100.0))
+            rows = _run(con, sql, progress)
         except duckdb.Error as exc:
             raise ConformError(f"{path}: cannot read: {_first_line(exc)}") from None
     finally:
         con.close()
     return conformance_from_rows(rows, design, journey=journey.id, tolerance_us=tolerance_us)
-
-
-def _scaled(progress: Progress | None, low: float, high: float) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda done: progress(low + (high - low) * done / 100.0)
 
 
 def _run(con: Any, sql: str, progress: Progress | None) -> list[tuple[Any, ...]]:
