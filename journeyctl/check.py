@@ -12,13 +12,18 @@ import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .config import Config
 from .findings import Finding, format_path, severity_rank
 from .loader import Document, LoadError, load_document
 from .model import Journey
 from .rules import RuleContext
+
+if TYPE_CHECKING:  # annotations only: keep start-up imports minimal
+    from .rules import Workspace
+    from .suppress import Suppression
+    from .workspace import JourneySummary
 
 SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".journeyctl_cache"}
 
@@ -179,6 +184,19 @@ def read_document(path: Path, config: Config) -> tuple[Document | None, list[Fin
         return None, [Finding("file-error", "error", display, 1, 1, f"cannot read file: {reason}")]
 
 
+def document_from_bytes(raw: bytes, display: str, config: Config) -> tuple[Document | None, list[Finding]]:
+    """read_document for content that is not a file on disk (a git blob)."""
+    from .loader import decode, load_text
+
+    try:
+        if len(raw) > config.max_file_size:
+            raise LoadError("file-error", f"file is larger than {config.max_file_size} bytes; split the journey "
+                            "or raise max_file_size in the config")
+        return load_text(decode(raw), Path(display)), []
+    except LoadError as exc:
+        return None, [Finding(exc.rule, "error", display, exc.line, exc.column, exc.message)]
+
+
 def load_model(path: Path, config: Config | None = None) -> tuple[Journey | None, list[Finding]]:
     """A journey from a file, or None with the findings that explain why not (syntax, schema)."""
     config = config or Config()
@@ -203,7 +221,7 @@ def run_rules(journey: Journey, doc: Document, display: str, severities: dict[st
     return out
 
 
-def apply_suppressions(findings: list[Finding], suppressions: list["Suppression"]) -> list[Finding]:  # noqa: F821
+def apply_suppressions(findings: list[Finding], suppressions: list[Suppression]) -> list[Finding]:
     """Drop suppressed findings, marking each suppression that was used."""
     if not suppressions:
         return findings
@@ -219,7 +237,7 @@ def apply_suppressions(findings: list[Finding], suppressions: list["Suppression"
     return kept
 
 
-def unused_suppressions(suppressions: list["Suppression"], display: str, severities: dict[str, str],  # noqa: F821
+def unused_suppressions(suppressions: list[Suppression], display: str, severities: dict[str, str],
                         defer: frozenset[str] = frozenset()) -> list[Finding]:
     """Suppressions that suppressed nothing; those of `defer` rules are judged later (cross-file pass)."""
     if "unused-suppression" not in severities:
@@ -251,19 +269,23 @@ class FileOutcome:
     """One checked journey file: its result and what the cross-file pass needs (picklable, cacheable)."""
 
     result: FileResult
-    summary: "JourneySummary | None" = None  # noqa: F821
+    summary: JourneySummary | None = None
     suppressions: list = field(default_factory=list)
 
 
-def check_journey_file(path: Path, config: Config, severities: dict[str, str],
-                       workspace: "Workspace | None" = None, defer: frozenset[str] = frozenset()) -> FileOutcome:  # noqa: F821
-    """Load, schema-check and rule-check one journey; never raises for bad input."""
+def check_document(doc: Document | None, findings: list[Finding], display: str, config: Config,
+                   severities: dict[str, str], workspace: Workspace | None = None,
+                   defer: frozenset[str] = frozenset()) -> tuple[FileOutcome, Journey | None]:
+    """Schema, rules and suppressions over a loaded document (None: `findings` say why it did not load).
+
+    The one place a journey is checked: files on disk (check_journey_file) and blobs from git (diff) both
+    come through here, so `diff` and `validate` cannot disagree.
+    """
     from .suppress import parse_suppressions
     from .workspace import catalog_overlaps, summarize
 
-    display = display_path(path)
-    doc, findings = read_document(path, config)
     outcome = FileOutcome(FileResult(display))
+    journey = None
     if doc is not None:
         journey, findings = validate_document(doc, display)
         if journey is not None:
@@ -279,7 +301,15 @@ def check_journey_file(path: Path, config: Config, severities: dict[str, str],
         outcome.suppressions = [s for s in suppressions if set(s.rules) & defer]
     outcome.result.findings = sorted((f for f in findings if f.rule in severities or f.rule not in _rule_ids()),
                                      key=Finding.sort_key)
-    return outcome
+    return outcome, journey
+
+
+def check_journey_file(path: Path, config: Config, severities: dict[str, str],
+                       workspace: Workspace | None = None, defer: frozenset[str] = frozenset()) -> FileOutcome:
+    """Load, schema-check and rule-check one journey file; never raises for bad input."""
+    display = display_path(path)
+    doc, findings = read_document(path, config)
+    return check_document(doc, findings, display, config, severities, workspace, defer)[0]
 
 
 def check_file(path: Path, config: Config, severities: dict[str, str] | None = None) -> FileResult:

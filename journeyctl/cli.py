@@ -10,11 +10,14 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List, Optional
+from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .config import Config
 
 app = typer.Typer(
     name="journeyctl",
@@ -68,7 +71,7 @@ def use_color(stream: object = None) -> bool:
     return bool(getattr(stream, "isatty", lambda: False)())
 
 
-def load_settings(config_path: Optional[Path], paths: Optional[List[Path]] = None) -> "Config":  # noqa: F821
+def load_settings(config_path: Optional[Path], paths: Optional[List[Path]] = None) -> Config:
     """The config from --config, else found upward from the working directory, else from the first path."""
     from .config import ConfigError, load_config
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .findings import Finding, format_path
 from .model import CATALOG_KINDS, Journey
 from .rules import Workspace
+
+if TYPE_CHECKING:
+    from .loader import Document
 
 CATALOG_SUFFIXES = (".catalog.yaml", ".catalog.yml")
 CATALOG_PATTERNS = tuple("*" + s for s in CATALOG_SUFFIXES)
@@ -117,18 +120,23 @@ def catalog_overlaps(journey: Journey, locate, display: str, workspace: Workspac
 
 def load_catalogs(files: Iterable[Path], config) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
     """Read every catalog file: the shared ids, their definitions, and each catalog file's own findings."""
+    from .check import display_path, read_document
+
+    return collect_catalogs((display_path(p), *read_document(p, config)) for p in sorted(files, key=str))
+
+
+def collect_catalogs(documents: Iterable[tuple[str, Document | None, list[Finding]]]
+                     ) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
+    """Loaded catalog documents (or the findings of those that did not load) → the shared catalogs."""
     from pydantic import ValidationError
 
-    from .check import display_path, read_document
     from .model import Catalog
 
     workspace = Workspace()
     entries: list[CatalogEntry] = []
     findings: dict[str, list[Finding]] = {}
-    for path in sorted(files, key=str):
-        display = display_path(path)
-        doc, problems = read_document(path, config)
-        own = findings.setdefault(display, problems)
+    for display, doc, problems in documents:
+        own = findings.setdefault(display, list(problems))
         if doc is None:
             continue
         own.extend(Finding(p.rule, "error", display, p.line, p.column, p.message, format_path(p.path))

@@ -15,15 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable
 
-from ..check import SKIP_DIRS, _context, apply_suppressions, discover, run_rules, unused_suppressions, validate_document
+from ..check import SKIP_DIRS, apply_suppressions, check_document, discover, document_from_bytes, unused_suppressions
 from ..config import Config
-from ..findings import Finding, format_path
-from ..loader import Document, LoadError, decode, load_text
+from ..findings import Finding
 from ..model import Journey
 from ..rules import Workspace
-from ..suppress import Suppression, parse_suppressions
-from ..workspace import (CATALOG_PATTERNS, CROSS_FILE_RULES, CatalogEntry, JourneySummary, catalog_overlaps,
-                         is_catalog, resolve, summarize)
+from ..suppress import Suppression
+from ..workspace import CATALOG_PATTERNS, CROSS_FILE_RULES, CatalogEntry, JourneySummary, collect_catalogs, is_catalog, resolve
 from . import DiffError, git
 
 
@@ -77,9 +75,6 @@ class Checker:
         field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        from ..rules.catalog import all_rules
-
-        self._known = set(all_rules())
         self._defer = frozenset(CROSS_FILE_RULES)
 
     def snapshots(self, *sides: Side) -> list[Snapshot]:
@@ -156,79 +151,16 @@ class Checker:
                 entries.append(Entry(rel, value[0], None, sorted(own, key=Finding.sort_key)))
         return Snapshot(label, entries)
 
-    def _load(self, raw: bytes, display: str) -> tuple[Document | None, list[Finding]]:
-        limit = self.config.max_file_size
-        if len(raw) > limit:
-            return None, [Finding("file-error", "error", display, 1, 1,
-                                  f"file is larger than {limit // (1024 * 1024)} MiB; split the journey or "
-                                  "raise max_file_size in the config")]
-        try:
-            return load_text(decode(raw), Path(display)), []
-        except LoadError as exc:
-            return None, [Finding(exc.rule, "error", display, exc.line, exc.column, exc.message)]
-
     def _journey(self, raw: bytes, display: str, workspace: Workspace) -> _Outcome:
-        # Mirrors check.check_journey_file, reading bytes instead of a path.
-        doc, findings = self._load(raw, display)
-        if doc is None:
-            return _Outcome(None, findings, None, [])
-        journey, findings = validate_document(doc, display)
-        summary = None
-        if journey is not None:
-            context = _context(self.config)
-            context.workspace = workspace
-            findings += run_rules(journey, doc, display, self.severities, context)
-            findings += [f for f in catalog_overlaps(journey, doc.locate, display, workspace)
-                         if f.rule in self.severities]
-            summary = summarize(journey, doc.locate, display)
-        suppressions = parse_suppressions(doc.text)
-        findings = apply_suppressions(findings, suppressions)
-        findings += unused_suppressions(suppressions, display, self.severities, self._defer)
-        deferred = [s for s in suppressions if set(s.rules) & self._defer]
-        kept = [f for f in findings if f.rule in self.severities or f.rule not in self._known]
-        return _Outcome(journey, sorted(kept, key=Finding.sort_key), summary, deferred,
-                        journey.id if journey is not None else None)
+        doc, findings = document_from_bytes(raw, display, self.config)
+        outcome, journey = check_document(doc, findings, display, self.config, self.severities, workspace,
+                                          self._defer)
+        return _Outcome(journey, outcome.result.findings, outcome.summary, outcome.suppressions,
+                        outcome.result.journey_id)
 
     def _load_catalogs(self, files: dict[str, bytes]) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
-        # Mirrors workspace.load_catalogs, reading bytes instead of paths.
-        from pydantic import ValidationError
-
-        from ..model import CATALOG_KINDS, Catalog
-        from ..schema_errors import schema_findings
-
-        singular = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}
-        workspace = Workspace()
-        entries: list[CatalogEntry] = []
-        findings: dict[str, list[Finding]] = {}
-        for display in sorted(files):
-            doc, problems = self._load(files[display], display)
-            own = findings.setdefault(display, problems)
-            if doc is None:
-                continue
-            own.extend(Finding(p.rule, "error", display, p.line, p.column, p.message, format_path(p.path))
-                       for p in doc.problems)
-            if not isinstance(doc.data, dict):
-                own.append(Finding("schema", "error", display, 1, 1, "a catalog file must be a mapping of "
-                                   "personas, teams, channels and metrics"))
-                continue
-            try:
-                catalog = Catalog.model_validate(doc.data)
-            except ValidationError:
-                own.extend(schema_findings(doc, display, kind="catalog"))
-                continue
-            for kind in CATALOG_KINDS:
-                defined = getattr(workspace, kind)
-                for item in getattr(catalog, kind):
-                    line, column = doc.locate(item.path_of("id"))
-                    where = format_path(item.path_of("id"))
-                    if item.id in defined:
-                        file, other = defined[item.id]
-                        own.append(Finding("duplicate-id", "error", display, line, column,
-                                           f"{singular[kind]} '{item.id}' is already defined in {file}:{other}", where))
-                        continue
-                    defined[item.id] = (display, line)
-                    entries.append(CatalogEntry(kind, item.id, display, line, column, where))
-        return workspace, entries, findings
+        return collect_catalogs((display, *document_from_bytes(files[display], display, self.config))
+                                for display in sorted(files))
 
 
 # Below this many files to check, starting worker processes costs more than it saves.
