@@ -12,14 +12,13 @@ from __future__ import annotations
 import csv
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from journeyctl.model import Journey
 
-US = 1
 SECOND = 1_000_000
 HOUR = 3600 * SECOND
 DAY = 24 * HOUR
