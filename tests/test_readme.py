@@ -1,0 +1,27 @@
+"""The README is the first thing a new user runs: keep its promises checked."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from journeyctl.rules.catalog import all_rules
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+def test_quick_start_is_one_code_block_of_two_commands_and_ci_runs_the_test_one():
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+    assert len(blocks) == 1
+    commands = [line.split("#", 1)[0].strip() for line in blocks[0].splitlines() if line.strip()]
+    assert commands == ["make demo", "make test"]
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert "\nmake test\n" in ci
+
+
+def test_rules_table_lists_every_rule_with_its_default_severity():
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning|info)( \(off\))? \|", README, re.M)
+    documented = {rule_id: (severity, bool(off)) for rule_id, severity, off in rows}
+    registered = {r.id: (r.severity, not r.enabled) for r in all_rules().values()}
+    assert documented == registered
