@@ -196,56 +196,6 @@ def _chain(journey: Journey) -> _Chain:
     return chain
 
 
-def _components(out: list[list[tuple[int, float]]]) -> list[list[int]]:
-    """Strongly connected components, sinks first (Tarjan), each sorted in document order.
-
-    Iterative: a 5,000-touchpoint chain would overflow Python's recursion limit.
-    """
-    n = len(out)
-    order = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    found: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if order[root] != -1:
-            continue
-        order[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        work = [(root, 0)]
-        while work:
-            v, i = work[-1]
-            if i < len(out[v]):
-                work[-1] = (v, i + 1)
-                w = out[v][i][0]
-                if order[w] == -1:
-                    order[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w] and order[w] < low[v]:
-                    low[v] = order[w]
-                continue
-            work.pop()
-            if work and low[v] < low[work[-1][0]]:
-                low[work[-1][0]] = low[v]
-            if low[v] == order[v]:
-                component = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    component.append(w)
-                    if w == v:
-                        break
-                component.sort()
-                found.append(component)
-    return found
-
-
 class _LoopSystem:
     """I - Q for one cyclic component, factored once as L·U and solved both ways.
 
@@ -365,7 +315,9 @@ def analyse_funnel(journey: Journey, entry: str | None = None) -> FunnelReport:
         else:
             weights = [1.0 / len(starts)] * len(starts)
 
-    components = _components(chain.out)  # sinks first
+    from .graph import strongly_connected
+
+    components = strongly_connected([[w for w, _ in edges] for edges in chain.out])  # sinks first
     component_of = [0] * len(chain.ids)
     for c, component in enumerate(components):
         for u in component:

@@ -263,6 +263,8 @@ def path_stats(journey: Journey) -> PathStats:
         return PathStats()
 
     # Longest: condensation DAG; Tarjan emits components sinks first, so successors are solved first.
+    from .graph import strongly_connected
+
     components = strongly_connected(out)
     comp_of = [0] * len(ids)
     for c, members in enumerate(components):
@@ -283,61 +285,6 @@ def path_stats(journey: Journey) -> PathStats:
             best[c] = len(members) + tail
     longest = max(best[comp_of[e]] for e in entries if dist[e])
     return PathStats(min(reach), sum(reach) / len(reach), longest, len(reach))
-
-
-def strongly_connected(out: list[list[int]]) -> list[list[int]]:
-    """Tarjan's algorithm without recursion (a 10,000-touchpoint chain must not hit the recursion limit).
-
-    Components come out in reverse topological order: every edge leaving a component points to one
-    emitted earlier.
-    """
-    n = len(out)
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    components: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        work = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            node, i = work[-1]
-            if i < len(out[node]):
-                work[-1] = (node, i + 1)
-                nxt = out[node][i]
-                if index[nxt] == -1:
-                    index[nxt] = low[nxt] = counter
-                    counter += 1
-                    stack.append(nxt)
-                    on_stack[nxt] = True
-                    work.append((nxt, 0))
-                elif on_stack[nxt]:
-                    low[node] = min(low[node], index[nxt])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                members = []
-                while True:
-                    m = stack.pop()
-                    on_stack[m] = False
-                    members.append(m)
-                    if m == node:
-                        break
-                components.append(sorted(members))
-    return components
-
-
-# --------------------------------------------------------------------------------------------------
-# Accumulation
 
 
 @dataclass

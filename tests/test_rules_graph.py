@@ -11,7 +11,7 @@ from journeyctl.findings import format_path
 from journeyctl.model import Journey
 from journeyctl.rules import RuleContext, Workspace
 from journeyctl.rules.catalog import all_rules
-from journeyctl.rules.checks.graph import strongly_connected
+from journeyctl.graph import strongly_connected
 from journeyctl.rules.checks.timeline import parse_duration
 
 
@@ -30,12 +30,18 @@ def hits(rule_id: str, j: Journey, ctx: RuleContext | None = None) -> list[tuple
 
 
 @pytest.mark.parametrize("edges, expected", [
-    ({"a": ["b"], "b": ["c"], "c": []}, [["c"], ["b"], ["a"]]),
-    ({"a": ["b"], "b": ["a"], "c": ["c"]}, [["b", "a"], ["c"]]),
-    ({"a": ["b"], "b": ["c", "d"], "c": ["a"], "d": ["e"], "e": ["d"]}, [["e", "d"], ["c", "b", "a"]]),
+    ([[1], [2], []], [[2], [1], [0]]),  # a chain: sinks first
+    ([[1], [0], [2]], [[0, 1], [2]]),  # a loop and a self-loop
+    ([[1], [2, 3], [0], [4], [3]], [[3, 4], [0, 1, 2]]),  # every edge leaving a component points earlier
 ])
-def test_strongly_connected(edges: dict[str, list[str]], expected: list[list[str]]) -> None:
-    assert strongly_connected(list(edges), edges) == expected
+def test_strongly_connected(edges: list[list[int]], expected: list[list[int]]) -> None:
+    assert strongly_connected(edges) == expected
+
+
+def test_strongly_connected_survives_a_chain_deeper_than_the_recursion_limit() -> None:
+    n = 20_000
+    chain = [[i + 1] for i in range(n - 1)] + [[0]]
+    assert strongly_connected(chain) == [list(range(n))]
 
 
 TP = dict  # readability: touchpoints below are plain dicts

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
 from ...findings import Hit
+from ...graph import strongly_connected
 from ...model import Journey, Touchpoint, Transition
 from .. import RuleContext, rule
 
@@ -99,54 +100,6 @@ class JourneyGraph:
                     seen.add(source)
                     queue.append(source)
         return seen
-
-
-def strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[list[str]]:
-    """Tarjan's strongly connected components of the subgraph on `nodes`, without recursion.
-
-    `succ` of a node in `nodes` must only lead to nodes in `nodes`.
-    """
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
-    for root in nodes:
-        if root in index:
-            continue
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        work = [(root, iter(succ[root]))]
-        while work:
-            node, targets = work[-1]
-            descended = False
-            for target in targets:
-                if target not in index:
-                    index[target] = low[target] = len(index)
-                    stack.append(target)
-                    on_stack.add(target)
-                    work.append((target, iter(succ[target])))
-                    descended = True
-                    break
-                if target in on_stack:
-                    low[node] = min(low[node], index[target])
-            if descended:
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(component)
-    return components
 
 
 def _names(ids: list[str]) -> str:
@@ -282,7 +235,10 @@ def no_path_to_outcome(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     position = {node: i for i, node in enumerate(graph.order)}
     in_loop: set[str] = set()
     loops: list[list[str]] = []
-    for component in strongly_connected(stuck, graph.succ):
+    number = {node: i for i, node in enumerate(stuck)}
+    successors = [[number[t] for t in graph.succ[node]] for node in stuck]
+    for members in strongly_connected(successors):
+        component = [stuck[i] for i in members]
         if len(component) > 1 or component[0] in graph.succ[component[0]]:
             component.sort(key=position.__getitem__)
             loops.append(component)
