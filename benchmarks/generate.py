@@ -36,7 +36,8 @@ def journey_text(index: int, touchpoints: int = 14, seed: int = 1) -> str:
     rng = random.Random(f"{seed}/{index}/{touchpoints}")
     jid = f"journey-{index:05d}"
     stage_count = min(len(STAGES), max(1, touchpoints // 3))
-    ids = [f"tp-{i:04d}" for i in range(touchpoints)]
+    # Touchpoint ids differ between journeys, as they do in a real workspace (shared words, own sets).
+    ids = [f"{rng.choice(WORDS)}-{i:04d}" for i in range(touchpoints)]
     per_stage = [ids[i * touchpoints // stage_count:(i + 1) * touchpoints // stage_count] for i in range(stage_count)]
     owners = {tp: TEAMS[s % len(TEAMS)] for s, group in enumerate(per_stage) for tp in group}
     owners[ids[-1]] = TEAMS[-1]  # every declared team owns something

@@ -30,7 +30,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 CACHE_DIR_NAME = ".journeyctl_cache"
 DB_NAME = "results-v1.sqlite3"
@@ -181,7 +181,7 @@ def entry_key(run: str, given: str, real: str, cwd: str, digest: str) -> str:
 _MARK = "\0"
 
 
-def _allowed() -> dict[str, type]:
+def allowed_classes() -> dict[str, type]:
     """The only classes a cache entry may name; decoding never imports or calls anything else."""
     from .check import FileOutcome, FileResult
     from .findings import Finding
@@ -215,7 +215,7 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def _hook(classes: dict[str, type]) -> Callable[[dict[str, Any]], Any]:
+def object_hook(classes: dict[str, type]) -> Callable[[dict[str, Any]], Any]:
     def hook(obj: dict[str, Any]) -> Any:
         tag = obj.get(_MARK)
         if tag is None:
@@ -238,9 +238,9 @@ def dumps(outcome: Any) -> str:
     return json.dumps(encode(outcome), ensure_ascii=False, separators=(",", ":"))
 
 
-def loads(text: str, classes: dict[str, type], hook: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+def loads(text: str, classes: dict[str, type], decoder: json.JSONDecoder | None = None) -> Any:
     """JSON → outcome; ValueError, TypeError or KeyError for anything `dumps` did not write (a miss)."""
-    return json.loads(text, object_hook=hook or _hook(classes))
+    return (decoder or json.JSONDecoder(object_hook=object_hook(classes))).decode(text)
 
 
 # --- storage ------------------------------------------------------------------------------------------
@@ -254,7 +254,8 @@ class ResultCache:
         self.day = day or today()
         self._db: Any = None
         self._broken = False
-        self.classes = _allowed()
+        self._pruned = False  # entries of other days are dropped by the first write of a run
+        self.classes = allowed_classes()
 
     # Opening is lazy so a run with nothing to look up never creates the directory.
     def _connect(self) -> Any:
@@ -307,30 +308,33 @@ class ResultCache:
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Decoded outcomes for the keys present and readable; the rest are simply absent."""
+        return dict(self.iter_many(keys))
+
+    def iter_many(self, keys: Iterable[str]) -> Iterator[tuple[str, Any]]:
+        """(key, outcome) for the keys present and readable, decoded one at a time (a large run never
+        holds every entry's JSON at once)."""
         import sqlite3
 
         keys = list(keys)
         db = self._connect() if keys else None
         if db is None:
-            return {}
-        rows: list[tuple[str, str]] = []
-        try:
-            for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
-                batch = keys[start:start + 500]
-                marks = ",".join("?" * len(batch))
-                rows += db.execute(f"SELECT key, value FROM results WHERE key IN ({marks})", batch).fetchall()
-        except sqlite3.Error as exc:
-            if _is_corrupt(exc):
-                self._discard()  # damaged after opening: rebuilt on the next write
-            return {}
-        out = {}
-        hook = _hook(self.classes)
-        for key, text in rows:
+            return
+        decoder = json.JSONDecoder(object_hook=object_hook(self.classes))
+        for start in range(0, len(keys), 500):  # SQLite caps the number of bound parameters
+            batch = keys[start:start + 500]
             try:
-                out[key] = loads(text, self.classes, hook)
-            except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
-                continue  # a damaged entry is a miss; the fresh outcome overwrites it
-        return out
+                rows = db.execute(f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(batch))})",
+                                  batch).fetchall()
+            except sqlite3.Error as exc:
+                if _is_corrupt(exc):
+                    self._discard()  # damaged after opening: rebuilt on the next write
+                return
+            for key, text in rows:
+                try:
+                    value = loads(text, self.classes, decoder)
+                except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
+                    continue  # a damaged entry is a miss; the fresh outcome overwrites it
+                yield key, value
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         """Store (key, JSON) pairs in one transaction; drop entries of other days."""
@@ -346,8 +350,10 @@ class ResultCache:
                 try:
                     db.executemany("INSERT OR REPLACE INTO results (key, day, value) VALUES (?, ?, ?)",
                                    [(k, self.day, v) for k, v in items])
-                    db.execute("DELETE FROM results WHERE day <> ?", (self.day,))
+                    if not self._pruned:
+                        db.execute("DELETE FROM results WHERE day <> ?", (self.day,))
                     db.execute("COMMIT")
+                    self._pruned = True
                 except BaseException:
                     if db.in_transaction:
                         db.execute("ROLLBACK")

@@ -10,6 +10,7 @@ looked up only when there is a finding to report.
 
 from __future__ import annotations
 
+import bisect
 import errno
 import math
 import os
@@ -112,6 +113,7 @@ class Document:
     root: Node
     text: str
     problems: list[Problem] = field(default_factory=list)
+    _lines: "_Lines | None" = field(default=None, init=False, repr=False, compare=False)
 
     def node_at(self, path: Iterable[str | int], key: bool = False) -> Node:
         """The deepest node along `path` (the key node of the last step if `key`)."""
@@ -135,7 +137,9 @@ class Document:
         """1-based line and column of the value (or key) at `path`."""
         path = tuple(path)
         node = self.node_at(path, key)
-        return node.start_mark.line + 1, node.start_mark.column + 1
+        if self._lines is None:
+            self._lines = _Lines(self.text)
+        return self._lines(node.start_mark)
 
 
 def position_of(data: bytes | str, offset: int) -> tuple[int, int]:
@@ -182,7 +186,7 @@ def _check_depth(text: str) -> None:
                 if depth - 1 > MAX_DEPTH:  # the builder counts the top-level collection as depth 0
                     mark = event.start_mark
                     raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels; "
-                                    "a journey never needs this", mark.line + 1, mark.column + 1)
+                                    "a journey never needs this", *_position(mark, text))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -199,13 +203,54 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
     # end of the file): name where it was opened, which is where the fix goes.
     if context and start is not None and mark is not None and start.line != mark.line \
             and any(word in context for word in ("quoted scalar", "flow", "block scalar")):
-        context += f" (opened on line {start.line + 1}, column {start.column + 1})"
+        line, column = _position(start, text)
+        context += f" (opened on line {line}, column {column})"
     parts = [p for p in (context, exc.problem) if p]
     message = "; ".join(parts) or "invalid YAML"
-    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    line, col = _position(mark, text) if mark else (1, 1)
     if mark is not None and _char_at(text, mark.index) == "\t" or "\\t" in message:
         message += " (a tab: YAML indentation must use spaces)"
     return LoadError("yaml-syntax", message, line, col)
+
+
+class _Lines:
+    """Line and column of libyaml marks as an editor shows them.
+
+    libyaml follows YAML 1.1 and also breaks lines at NEL (U+0085) and the Unicode line and paragraph
+    separators, which editors, git and CI annotations do not: a file containing one would have every
+    later finding on the wrong line. Such files (rare) are positioned from the mark's character index;
+    the others use libyaml's own line and column. Positions past the end of the text (libyaml puts the
+    end of a file without a final newline on a line of its own) are placed after its last character.
+    """
+
+    __slots__ = ("text", "starts")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        odd = "\x85" in text or "\u2028" in text or "\u2029" in text
+        self.starts: list[int] | None = self._starts() if odd else None
+
+    def _starts(self) -> list[int]:
+        return [0] + [m.end() for m in _BREAK.finditer(self.text)]
+
+    def __call__(self, mark: Any) -> tuple[int, int]:
+        index = mark.index
+        if index >= len(self.text):
+            if self.starts is None:
+                self.starts = self._starts()
+            index = len(self.text)
+        elif self.starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, index)
+        return line, index - self.starts[line - 1] + 1
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _position(mark: Any, text: str) -> tuple[int, int]:
+    """1-based line and column of a mark, as an editor counts them (see _Lines)."""
+    return _Lines(text)(mark)
 
 
 def _char_at(text: str, index: int) -> str:
@@ -221,9 +266,8 @@ def compose(text: str) -> Node:
         node = loader.get_single_node()
     except yaml.composer.ComposerError as exc:
         if exc.context and "single document" in exc.context:
-            mark = exc.problem_mark
             raise LoadError("yaml-syntax", "more than one YAML document ('---'); a journey file holds exactly one",
-                            mark.line + 1, mark.column + 1) from None
+                            *_position(exc.problem_mark, text)) from None
         raise _syntax_error(exc, text) from None
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text) from None
@@ -250,14 +294,15 @@ class _Builder:
     a problem, and an alias to one adds a single value.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = lines
         self.problems: list[Problem] = []
         self.built: dict[int, tuple[Any, int, int]] = {}
         self.active: set[int] = set()
         self.expanded = 0
 
     def problem(self, rule: str, node: Node, message: str, path: tuple[str | int, ...]) -> None:
-        self.problems.append(Problem(rule, message, node.start_mark.line + 1, node.start_mark.column + 1, path))
+        self.problems.append(Problem(rule, message, *self.lines(node.start_mark), path=path))
 
     def build(self, node: Node, path: tuple[str | int, ...], depth: int = 0) -> tuple[Any, int, int]:
         """(value, size, height) of a node at `depth`."""
@@ -267,20 +312,16 @@ class _Builder:
             value, size, height = known
             self.expanded += size
             if self.expanded > MAX_ALIAS_EXPANSION:
-                mark = node.start_mark
                 raise LoadError("yaml-syntax", f"aliases expand to more than {MAX_ALIAS_EXPANSION} values "
-                                "(a 'billion laughs' document?)", mark.line + 1, mark.column + 1)
+                                "(a 'billion laughs' document?)", *self.lines(node.start_mark))
             if depth + height > MAX_DEPTH:
-                mark = node.start_mark
                 raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels (through aliases)",
-                                mark.line + 1, mark.column + 1)
+                                *self.lines(node.start_mark))
             return known
         if key in self.active:
-            mark = node.start_mark
-            raise LoadError("yaml-syntax", "recursive alias: an anchor refers to itself", mark.line + 1, mark.column + 1)
+            raise LoadError("yaml-syntax", "recursive alias: an anchor refers to itself", *self.lines(node.start_mark))
         if depth > MAX_DEPTH:
-            mark = node.start_mark
-            raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels", mark.line + 1, mark.column + 1)
+            raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels", *self.lines(node.start_mark))
         cls = node.__class__
         if cls is ScalarNode:
             result = (self.scalar(node, path), 1, 0)  # type: ignore[arg-type]
@@ -336,7 +377,7 @@ class _Builder:
                 continue
             name = key_node.value
             if name in seen:
-                first = seen[name].start_mark.line + 1
+                first = self.lines(seen[name].start_mark)[0]
                 self.problem("duplicate-key", key_node,
                              f"duplicate key '{name}' (first defined on line {first}); the first value is used",
                              path + (name,))
@@ -436,9 +477,12 @@ def _short(tag: str) -> str:
 
 def load_text(text: str, path: Path) -> Document:
     root = compose(text)
-    builder = _Builder()
+    lines = _Lines(text)
+    builder = _Builder(lines)
     data, _, _ = builder.build(root, ())
-    return Document(path=path, data=data, root=root, text=text, problems=builder.problems)
+    doc = Document(path=path, data=data, root=root, text=text, problems=builder.problems)
+    doc._lines = lines
+    return doc
 
 
 def _size(n: int) -> str:

@@ -13,10 +13,11 @@ in a C extension) is replaced, each file of its chunk re-checked alone so the cu
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from .check import RunResult, check_paths
 from .config import Config
@@ -26,6 +27,8 @@ PARALLEL_MIN_FILES = 32
 # Chunks per worker: enough to balance uneven files, few enough that messaging stays cheap.
 CHUNKS_PER_WORKER = 8
 MAX_CHUNK = 64
+# Cache entries are written in transactions of this many as results arrive.
+WRITE_BATCH = 500
 
 
 def run_checks(paths: Iterable[Path], config: Config, select: Iterable[str] = (),
@@ -67,26 +70,21 @@ class Mapper:
         files = list(files)
         keys = self._keys(job, files) if self.cache is not None else None
         outcomes: list[Any] = [None] * len(files)
-        if keys is not None:
-            found = self.cache.get_many(k for k, _ in keys.values())
+        compact = _Compactor()
+        if keys:
+            where = {key: i for i, (key, _) in keys.items()}
+            for key, outcome in self.cache.iter_many(where):
+                if type(outcome).__name__ == "FileOutcome":
+                    outcomes[where[key]] = compact(outcome)
             # SQLite connections must not cross a fork: closed before workers start, reopened to write.
             self.cache.close()
-            for i, (key, _) in keys.items():
-                outcome = found.get(key)
-                if outcome is not None and type(outcome).__name__ == "FileOutcome":
-                    outcomes[i] = outcome
-        todo = [i for i, o in enumerate(outcomes) if o is None]
-        store = keys is not None
-        fresh = _check_many(job, [files[i] for i in todo], encode=store)
-        writes = []
-        for i, (outcome, payload, digest) in zip(todo, fresh):
-            outcomes[i] = outcome
-            # Stored only if the file still has the bytes it was looked up by: an edit made while the
-            # run went must not be cached under the old content.
-            if store and i in keys and payload is not None and digest == keys[i][1]:
-                writes.append((keys[i][0], payload))
-        if store:
-            self.cache.put_many(writes)
+        todo = [i for i, outcome in enumerate(outcomes) if outcome is None]
+        none = (None, None)
+        tasks = [(files[i], *(keys.get(i, none) if keys is not None else none)) for i in todo]
+        directory = self.cache.directory if keys is not None else None
+        # The generator is run to its end (not cut short by zip), so its pool is shut down and waited for.
+        for n, outcome in enumerate(_check_many(job, tasks, directory)):
+            outcomes[todo[n]] = compact(outcome)
         return outcomes
 
     def _keys(self, job: Callable[[Path], Any], files: list[Path]) -> dict[int, tuple[str, str]] | None:
@@ -111,15 +109,97 @@ class Mapper:
         return keys
 
 
+class _Compactor:
+    """Shares equal strings and frozensets between the outcomes a run keeps for its cross-file pass.
+
+    Each outcome arrives as its own object graph (unpickled from a worker, or decoded from the cache),
+    so the same team, channel or persona id would otherwise be a separate string in every journey
+    that uses it, and the same set of ids a separate frozenset: most of a large run's memory.
+    """
+
+    def __init__(self) -> None:
+        self.sets: dict[frozenset[Any], frozenset[Any]] = {}
+
+    def __call__(self, outcome: Any) -> Any:
+        summary = getattr(outcome, "summary", None)
+        if summary is not None and dataclasses.is_dataclass(summary) and not _frozen(summary):
+            for f in dataclasses.fields(summary):
+                value = getattr(summary, f.name)
+                shared = self._share(value)
+                if shared is not value:
+                    setattr(summary, f.name, shared)
+        return outcome
+
+    def _share(self, value: Any) -> Any:
+        if type(value) is str:
+            return sys.intern(value)
+        if type(value) is frozenset:
+            if not all(type(v) is str for v in value):
+                return value
+            key = frozenset(sys.intern(v) for v in value)
+            return self.sets.setdefault(key, key)
+        if type(value) is dict:
+            return {self._share(k): self._share(v) for k, v in value.items()}
+        return value
+
+
+def _frozen(obj: Any) -> bool:
+    params = getattr(type(obj), "__dataclass_params__", None)
+    return bool(params and params.frozen)
+
 
 # --- checking ---------------------------------------------------------------------------------------
+# A task is (path, cache key, content hash when the key was made); key and hash are None when the
+# outcome is not to be stored. Whoever checks a file stores its outcome: the parent when it checks in
+# order, each worker for its own chunks (with its own SQLite connection), so no outcome's JSON crosses
+# a pipe or waits in the parent's memory.
 
+Task = tuple[Path, "str | None", "str | None"]
 _JOB: Callable[[Path], Any] | None = None
+_WRITER: "_Writer | None" = None
 
 
-def _init_worker(job: Callable[[Path], Any]) -> None:
-    global _JOB
+class _Writer:
+    """Cache entries of one process, written in transactions of WRITE_BATCH."""
+
+    def __init__(self, directory: Path) -> None:
+        from .cache import ResultCache
+
+        self.cache = ResultCache(directory)
+        self.pending: list[tuple[str, str]] = []
+
+    def store(self, task: Task, outcome: Any) -> None:
+        path, key, digest = task
+        if key is None:
+            return
+        from .cache import content_hash, dumps
+        from .loader import read_source
+
+        try:
+            payload = dumps(outcome)
+            after = content_hash(read_source(path, sys.maxsize))
+        except Exception:  # an outcome the cache cannot hold, or the file is gone: no entry
+            return
+        # An edit made while the run went must not be cached under the bytes the key was made from.
+        if after == digest:
+            self.pending.append((key, payload))
+            if len(self.pending) >= WRITE_BATCH:
+                self.flush()
+
+    def flush(self) -> None:
+        if self.pending:
+            self.cache.put_many(self.pending)
+            self.pending = []
+
+    def close(self) -> None:
+        self.flush()
+        self.cache.close()
+
+
+def _init_worker(job: Callable[[Path], Any], directory: Path | None) -> None:
+    global _JOB, _WRITER
     _JOB = job
+    _WRITER = _Writer(directory) if directory is not None else None
     import gc
 
     # Everything imported so far lives as long as the worker: keep the collector from rescanning it
@@ -127,31 +207,27 @@ def _init_worker(job: Callable[[Path], Any]) -> None:
     gc.freeze()
 
 
-def _check_chunk(chunk: list[Path], encode: bool) -> list[tuple[Any, str | None, str | None]]:
+def _check_chunk(chunk: list[Task]) -> list[Any]:
     assert _JOB is not None
-    return [_check_one(_JOB, path, encode) for path in chunk]
+    out = []
+    for task in chunk:
+        outcome = _check_one(_JOB, task[0])
+        if _WRITER is not None:
+            _WRITER.store(task, outcome)
+        out.append(outcome)
+    if _WRITER is not None:
+        _WRITER.flush()  # the chunk's entries are saved even if this worker dies later
+    return out
 
 
-def _check_one(job: Callable[[Path], Any], path: Path, encode: bool) -> tuple[Any, str | None, str | None]:
-    """(outcome, its cache payload, the file's content hash after the check)."""
+def _check_one(job: Callable[[Path], Any], path: Path) -> Any:
     try:
-        outcome = job(path)
+        return job(path)
     except Exception as exc:
         if os.environ.get("JOURNEYCTL_DEBUG"):
             raise
         return _crashed(path, f"internal error while checking this file: {type(exc).__name__}: {exc}; "
-                              "please report it (JOURNEYCTL_DEBUG=1 shows the traceback)"), None, None
-    if not encode:
-        return outcome, None, None
-    from .cache import content_hash, dumps
-    from .loader import read_source
-
-    try:
-        payload = dumps(outcome)
-        digest = content_hash(read_source(path, sys.maxsize))
-    except Exception:
-        return outcome, None, None
-    return outcome, payload, digest
+                              "please report it (JOURNEYCTL_DEBUG=1 shows the traceback)")
 
 
 def _crashed(path: Path, message: str) -> Any:
@@ -162,32 +238,51 @@ def _crashed(path: Path, message: str) -> Any:
     return FileOutcome(FileResult(display, [Finding("file-error", "error", display, 1, 1, message)]))
 
 
-def _check_many(job: Callable[[Path], Any], files: list[Path], encode: bool) -> list[tuple[Any, str | None, str | None]]:
-    n = min(workers(), len(files) // PARALLEL_MIN_FILES + 1) if len(files) > PARALLEL_MIN_FILES else 1
+def _check_many(job: Callable[[Path], Any], tasks: list[Task], directory: Path | None) -> Iterator[Any]:
+    """Each task's outcome, in order, as soon as it is known; outcomes are stored in `directory`'s cache."""
+    n = min(workers(), len(tasks) // PARALLEL_MIN_FILES + 1) if len(tasks) > PARALLEL_MIN_FILES else 1
     if n <= 1:
-        return [_check_one(job, path, encode) for path in files]
-    size = max(1, min(MAX_CHUNK, -(-len(files) // (n * CHUNKS_PER_WORKER))))
-    chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    results: list[list[tuple[Any, str | None, str | None]] | None] = [None] * len(chunks)
-    try:
-        with _pool(n, job) as pool:
-            futures = [pool.submit(_check_chunk, chunk, encode) for chunk in chunks]
-            for i, future in enumerate(futures):
-                try:
-                    results[i] = future.result()
-                except Exception as exc:
-                    if not _is_broken_pool(exc):
-                        raise
-    except Exception as exc:
-        if not _is_broken_pool(exc):
-            raise
-    out: list[tuple[Any, str | None, str | None]] = []
-    for chunk, result in zip(chunks, results):
-        out.extend(result if result is not None else _isolate(job, chunk, encode))
-    return out
+        writer = _Writer(directory) if directory is not None else None
+        try:
+            for task in tasks:
+                outcome = _check_one(job, task[0])
+                if writer is not None:
+                    writer.store(task, outcome)
+                yield outcome
+        finally:
+            if writer is not None:
+                writer.close()
+        return
+    size = max(1, min(MAX_CHUNK, -(-len(tasks) // (n * CHUNKS_PER_WORKER))))
+    done = 0
+    while done < len(tasks):
+        chunks = [tasks[i:i + size] for i in range(done, len(tasks), size)]
+        pool = _pool(n, job, directory)
+        interrupted = True
+        try:
+            futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+            for future in futures:
+                result = future.result()
+                done += len(result)
+                yield from result
+            interrupted = False
+        except Exception as exc:
+            if not _is_broken_pool(exc):
+                raise
+            interrupted = False
+        finally:
+            # Stopped early (an error, ^C): drop queued chunks rather than finishing them.
+            pool.shutdown(wait=not interrupted, cancel_futures=True)
+        if done < len(tasks):
+            # A worker died. All unfinished chunks failed with it, but the culprit is in one of the chunks
+            # that were running, the first of them at the latest: check its files one process each,
+            # then carry on with a fresh pool (which isolates the next chunk if it dies again).
+            first = tasks[done:done + size]
+            yield from _isolate(job, first, directory)
+            done += len(first)
 
 
-def _pool(n: int, job: Callable[[Path], Any]) -> Any:
+def _pool(n: int, job: Callable[[Path], Any], directory: Path | None) -> Any:
     import multiprocessing
     import threading
     from concurrent.futures import ProcessPoolExecutor
@@ -195,9 +290,10 @@ def _pool(n: int, job: Callable[[Path], Any]) -> Any:
     # fork shares what the parent already imported and loaded (rules, schema, catalogs) for free; it is
     # unsafe only when other threads hold locks, so a threaded host gets spawned workers instead.
     methods = multiprocessing.get_all_start_methods()
-    method = "fork" if "fork" in methods and threading.active_count() == 1 else ("forkserver" if "forkserver" in methods else "spawn")
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else (
+        "forkserver" if "forkserver" in methods else "spawn")
     return ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context(method),
-                               initializer=_init_worker, initargs=(job,))
+                               initializer=_init_worker, initargs=(job, directory))
 
 
 def _is_broken_pool(exc: BaseException) -> bool:
@@ -206,17 +302,16 @@ def _is_broken_pool(exc: BaseException) -> bool:
     return isinstance(exc, BrokenProcessPool)
 
 
-def _isolate(job: Callable[[Path], Any], chunk: list[Path], encode: bool) -> list[tuple[Any, str | None, str | None]]:
+def _isolate(job: Callable[[Path], Any], chunk: list[Task], directory: Path | None) -> list[Any]:
     """A worker died on this chunk: check each file in a process of its own, naming the one that kills it."""
     out = []
-    for path in chunk:
+    for task in chunk:
         try:
-            with _pool(1, job) as pool:
-                out.append(pool.submit(_check_chunk, [path], encode).result()[0])
+            with _pool(1, job, directory) as pool:
+                out.append(pool.submit(_check_chunk, [task]).result()[0])
         except Exception as exc:
             if not _is_broken_pool(exc):
                 raise
-            out.append((_crashed(path, "the checking process died on this file (a crash in the YAML parser or "
-                                       "another C extension); please report it with the file"), None, None))
+            out.append(_crashed(task[0], "the checking process died on this file (a crash in the YAML parser or "
+                                         "another C extension); please report it with the file"))
     return out
-

@@ -222,7 +222,7 @@ def test_concurrent_runs_share_one_cache_safely(ws):
              for _ in range(4)]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0]  # c's finding is a warning
-    assert all(err == "" for _, err in outputs)
+    assert [err for _, err in outputs] == ["", "", "", ""]
     assert len({out for out, _ in outputs}) == 1
     assert json.loads(outputs[0][0])["files"] == 43
     with sqlite3.connect(ws / "cache" / cache.DB_NAME) as conn:

@@ -160,6 +160,9 @@ def test_an_aliased_bad_scalar_is_reported_once():
     ("a: *nowhere\n", ("yaml-syntax", 1, 4, "found undefined alias")),
     ("a: &x [*x]\n", ("yaml-syntax", 1, 4, "recursive alias: an anchor refers to itself")),
     ("a: \x1b[31m\n", ("yaml-syntax", 1, 4, "unreadable character: control characters are not allowed")),
+    # libyaml puts the end of a file without a final newline on the line after the last: kept inside.
+    ("a: 1\nb:\n- id: x\n  chann", ("yaml-syntax", 4, 8, "while scanning a simple key; could not find expected ':'")),
+    ('a: "x', ("yaml-syntax", 1, 6, "while scanning a quoted scalar; found unexpected end of stream")),
 ])
 def test_refusals_are_positioned(text, expected):
     assert refused(text) == expected
@@ -306,6 +309,18 @@ def test_read_source_returns_exactly_the_bytes(tmp_path):
     assert read_source(path, 70_000) == payload
     with pytest.raises(LoadError):
         read_source(path, 69_999)
+
+
+@pytest.mark.parametrize("separator", ["\x85", "\u2028", "\u2029"])
+def test_lines_are_counted_as_editors_count_them(separator):
+    # libyaml (YAML 1.1) also breaks lines at NEL and the Unicode separators; editors and CI do not.
+    text = f"a: 'x{separator}y'\nb: !!bool maybe\nc: [1, 2]\nd: [\n"
+    with pytest.raises(LoadError) as info:
+        load_text(text, Path("x.yaml"))
+    assert (info.value.line, info.value.column) == (5, 1)
+    doc = load_text(text[:text.index("d:")], Path("x.yaml"))
+    assert [(p.line, p.column) for p in doc.problems] == [(2, 4)]
+    assert doc.locate(("c", 1)) == (3, 8)
 
 
 def test_node_at_and_locate_follow_keys_and_indices():
