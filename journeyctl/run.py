@@ -96,7 +96,9 @@ class Mapper:
             run = run_fingerprint(job)
         except Uncacheable:
             return None
-        cwd = os.path.realpath(os.getcwd())
+        # display_path depends on the path as given and the working directory as spelled (not resolved);
+        # where the path really leads is kept in the key too, should display ever follow links again.
+        cwd = os.getcwd()
         keys = {}
         for i, path in enumerate(files):
             try:
@@ -104,7 +106,6 @@ class Mapper:
             except Exception:  # unreadable, too large, not a file: checked (and reported) every time
                 continue
             digest = content_hash(data)
-            # display_path depends on the path as given, where it really leads, and the working directory.
             keys[i] = (entry_key(run, str(path), os.path.realpath(path), cwd, digest), digest)
         return keys
 

@@ -110,6 +110,20 @@ def test_the_same_bytes_at_another_path_keep_their_own_display_path(ws):
     assert CHECKED == ["c.journey.yaml"]
 
 
+def test_the_working_directory_is_part_of_the_key(ws, tmp_path_factory, monkeypatch):
+    # The same absolute path displays relative from inside the workspace, absolute from outside.
+    outside = tmp_path_factory.mktemp("elsewhere")
+    target = ws / "c.journey.yaml"
+    shown = []
+    for cwd in (ws, outside, ws):
+        monkeypatch.chdir(cwd)
+        CHECKED.clear()
+        result = run_checks([target], Config(root=ws))
+        shown.append(([f.file for f in result.findings], list(CHECKED)))
+    assert shown == [(["c.journey.yaml"], ["c.journey.yaml"]), ([str(target)], ["c.journey.yaml"]),
+                     (["c.journey.yaml"], [])]  # the third run is the first one's, from the cache
+
+
 def test_no_cache_reads_and_writes_nothing(ws):
     run(ws, cache=False)
     run(ws, cache=False)
