@@ -30,7 +30,8 @@ def _real_date(value: str) -> str:
 
 
 Date = Annotated[str, Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}), AfterValidator(_real_date)]
-URL_PATTERN = r"^https?://[^\s<>\"]+$"
+# No backslash before the quote: ECMAScript's unicode-mode regexes (editors, JS validators) reject `\"`.
+URL_PATTERN = r'^https?://[^\s<>"]+$'
 
 Id = Annotated[str, Field(pattern=ID_PATTERN, min_length=1, max_length=128,
                           description="A slug: letters, digits, '-', '_' or '.', starting with a letter or digit.")]
