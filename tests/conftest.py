@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 # No shrinking in "ci": a failure is reported as found (reproducible, derandomized) instead of spending
 # minutes minimising it; run the long profile locally to get the minimal example.
-settings.register_profile("ci", max_examples=20, deadline=None, derandomize=True, print_blob=True,
+settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True, print_blob=True,
                           phases=[Phase.explicit, Phase.reuse, Phase.generate],
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.register_profile("long", max_examples=2_000, deadline=None, print_blob=True,

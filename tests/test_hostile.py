@@ -196,6 +196,40 @@ def test_thirty_thousand_levels_are_refused_and_the_process_survives(tmp_path):
     ]
 
 
+MEASURED = """
+import resource, sys, time
+sys.argv = ["journeyctl", *sys.argv[1:]]
+from journeyctl.__main__ import main
+start = time.process_time()
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+sys.stderr.write(f"{code} {time.process_time() - start:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+"""
+
+
+def test_expansion_bombs_are_refused_in_bounded_time_and_memory(tmp_path):
+    # 10^30 values if expanded; and 30,000 anchors each nesting the previous one.
+    lines = ['l0: &l0 "lol"'] + [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 31)]
+    (tmp_path / "bomb.journey.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "chain.journey.yaml").write_text(
+        "\n".join(["a0: &a0 [x]"] + [f"a{i}: &a{i} [*a{i - 1}]" for i in range(1, 30_000)]) + "\n", encoding="utf-8")
+    env = {**os.environ, "NO_COLOR": "1", "JOURNEYCTL_JOBS": "1"}
+    proc = subprocess.run([sys.executable, "-c", MEASURED, "validate", "--no-cache", "."], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    code, cpu, max_rss_kb = proc.stderr.split()
+    assert proc.stdout.splitlines() == [
+        "bomb.journey.yaml:5:5: error yaml-syntax aliases expand to more than 100000 values (a 'billion laughs' "
+        "document?)",
+        "chain.journey.yaml:63:6: error yaml-syntax nesting deeper than 64 levels (through aliases)",
+        "2 files checked: 2 errors",
+    ]
+    assert code == "1"
+    assert float(cpu) < 5.0
+    assert int(max_rss_kb) < 200 * 1024
+
+
 def test_a_50_mb_file_is_refused_from_its_size_and_the_rest_is_checked(tmp_path):
     big = tmp_path / "big.journey.yaml"
     with open(big, "wb") as handle:
