@@ -72,7 +72,10 @@ def wrap(text: object, width: int = 26, max_lines: int = 3, limit: int = 300) ->
 
 # Backslashes are doubled: dot expands \N, \G, \E, \T, \H in HTML-like labels too, after decoding
 # entities (so `&#92;G` still becomes the graph's name), and it turns `\\` into one backslash.
-_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\"})
+# Brackets are entities too: dot 2.43's lexer fails on a `]` in an HTML-like label of a cluster's
+# `graph [label=<...>]` ("syntax error ... in label of graph cluster_s0"), found by fuzzing.
+_HTML = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "\\": "\\\\",
+                       "[": "&#91;", "]": "&#93;"})
 
 
 def html(text: str) -> str:
