@@ -205,7 +205,13 @@ try:
     main()
 except SystemExit as exc:
     code = exc.code
-sys.stderr.write(f"{code} {time.process_time() - start:.2f} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n")
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big pytest process would
+# report the parent's peak; VmHWM belongs to this process image alone.
+try:
+    peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+except (OSError, StopIteration):
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+sys.stderr.write(f"{code} {time.process_time() - start:.2f} {peak}\\n")
 """
 
 
