@@ -32,7 +32,7 @@ class UsageError(Exception):
     """The command line points at something unusable (exit 2)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
@@ -264,7 +264,7 @@ def _known(rule_id: str) -> bool:
     return rule_id in all_rules()
 
 
-@dataclass
+@dataclass(slots=True)
 class FileOutcome:
     """One checked journey file: its result and what the cross-file pass needs (picklable, cacheable)."""
 

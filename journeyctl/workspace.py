@@ -32,7 +32,7 @@ def is_catalog(path: Path | str) -> bool:
     return str(path).endswith(CATALOG_SUFFIXES)
 
 
-@dataclass
+@dataclass(slots=True)
 class Link:
     source: str  # touchpoint id
     journey: str
@@ -42,7 +42,7 @@ class Link:
     path: str
 
 
-@dataclass
+@dataclass(slots=True)
 class JourneySummary:
     """What the second pass needs to know of one checked journey (small and picklable)."""
 
@@ -50,8 +50,10 @@ class JourneySummary:
     id: str
     line: int
     column: int
-    touchpoints: frozenset[str]
-    entries: frozenset[str]
+    # Touchpoint and entry ids joined by newlines: a run keeps one summary per journey of the workspace,
+    # and one string costs a fraction of a set; sets are built only for journeys that links lead into.
+    touchpoints: str
+    entries: str
     uses: dict[str, frozenset[str]]
     links: list[Link] = field(default_factory=list)
     suppressions: list[tuple[int, int, int, tuple[str, ...], frozenset[str]]] = field(default_factory=list)
@@ -96,8 +98,8 @@ def summarize(journey: Journey, locate, display: str) -> JourneySummary:
                 path = tr.path_of("to")
                 l, c = locate(path)
                 links.append(Link(tp.id, tr.journey, tr.target, l, c, format_path(path)))
-    touchpoints = frozenset(tp.id for _, tp in journey.touchpoints())
-    entries = frozenset(tp.id for _, tp in journey.touchpoints() if tp.entry)
+    touchpoints = "\n".join(sorted({tp.id for _, tp in journey.touchpoints()}))
+    entries = "\n".join(sorted({tp.id for _, tp in journey.touchpoints() if tp.entry}))
     return JourneySummary(display, journey.id, line, column, touchpoints, entries, journey_uses(journey), links)
 
 
@@ -183,9 +185,19 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
             add("duplicate-id", summary.file, summary.line, summary.column,
                 f"journey id '{summary.id}' is already used by {first.file}:{first.line}; journey ids are unique "
                 "in a workspace", "id")
+    ids_of: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def ids(summary: JourneySummary) -> tuple[frozenset[str], frozenset[str]]:
+        if summary.id not in ids_of:
+            ids_of[summary.id] = (frozenset(summary.touchpoints.split("\n")) - {""},
+                                  frozenset(summary.entries.split("\n")) - {""})
+        return ids_of[summary.id]
+
     for summary in summaries:
         for link in summary.links:
             target = by_id.get(link.journey)
+            if target is not None:
+                touchpoints, target_entries = ids(target)
             if target is None:
                 from .suggest import closest
 
@@ -193,15 +205,15 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
                 add("unknown-reference", summary.file, link.line, link.column,
                     f"transition from '{link.source}' leads into unknown journey '{link.journey}'"
                     + (f" (did you mean '{hint}'?)" if hint else ""), link.path)
-            elif link.target not in target.touchpoints:
+            elif link.target not in touchpoints:
                 from .suggest import closest
 
-                hint = closest(link.target, target.touchpoints)
+                hint = closest(link.target, touchpoints)
                 add("unknown-reference", summary.file, link.line, link.column,
                     f"transition from '{link.source}' leads to '{link.target}', which journey '{link.journey}' "
                     f"({target.file}) does not have" + (f" (did you mean '{hint}'?)" if hint else ""), link.path)
-            elif link.target not in target.entries:
-                entries_list = ", ".join(sorted(target.entries)) or "none"
+            elif link.target not in target_entries:
+                entries_list = ", ".join(sorted(target_entries)) or "none"
                 add("journey-link-not-entry", summary.file, link.line, link.column,
                     f"transition from '{link.source}' enters journey '{link.journey}' at '{link.target}', which is "
                     f"not one of its entries ({entries_list})", link.path)
