@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from ..model import Journey, Touchpoint
 from .definitions import Definitions, definitions
-from .dot import FONT, Html, attrs, font, header, legend_line, team_legend
+from .dot import FONT, Html, attrs, card_lines, font, header, legend_line, team_legend
 from .escape import html, html_lines, one_line, wrap
 from .palette import (CLUSTER_FILL, EMOTION_WORDS, MOMENT_COLOUR, NO_TEAM_FILL, OUTCOME_COLOURS, OUTCOME_SYMBOLS,
-                      TEXT_MUTED, percent, team_fills)
+                      TEXT_MUTED, team_fills)
 
 LANES = (
     ("frontstage", "Frontstage", "what the customer sees"),
@@ -92,17 +92,7 @@ def _row_header(name: str, meaning: str, rows: int = 1) -> str:
 
 
 def _card(tp: Touchpoint, fills: dict[str, str], defs: Definitions) -> str:
-    lines = [font(html_lines(wrap(tp.label, 26, 3, 200)), size=10, bold=True)]
-    if tp.channel:
-        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
-    if tp.entry:
-        share = f" · {percent(tp.share)}" if tp.share is not None else ""
-        lines.append(font(html(f"▶ entry{share}"), size=8, bold=True))
-    if tp.outcome:
-        lines.append(font(html(f"{OUTCOME_SYMBOLS[tp.outcome]} {tp.outcome}"), size=8,
-                          colour=OUTCOME_COLOURS[tp.outcome], bold=True))
-    if tp.moment_of_truth:
-        lines.append(font("★ moment of truth", size=8, colour=MOMENT_COLOUR, bold=True))
+    lines = card_lines(tp, defs, width=26, title_size=10, badge_size=8)
     fill = fills.get(tp.owner, NO_TEAM_FILL) if tp.owner else NO_TEAM_FILL
     colour = ' COLOR="#bf8700"' if tp.moment_of_truth else ' COLOR="#8c959f"'
     return f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1"{colour}>{"<BR/>".join(lines)}</TD>'

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from ..model import Journey
+from ..model import Journey, Touchpoint
 from .definitions import Definitions
 from .escape import html, html_lines, one_line, wrap
 from .palette import (CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR, KIND_SHAPES, KIND_STYLES,
@@ -70,6 +70,24 @@ def attrs(values: Mapping[str, object]) -> str:
                 raise ValueError(f"refusing to write {text!r} as a DOT attribute value")
             parts.append(f'{key}="{text}"')
     return "[" + ", ".join(parts) + "]"
+
+
+def card_lines(tp: Touchpoint, defs: Definitions, *, width: int, title_size: float | None,
+               badge_size: float) -> list[str]:
+    """A touchpoint's name, channel and badges (entry, outcome, moment of truth), as the map and the
+    blueprint both show them."""
+    lines = [font(html_lines(wrap(tp.label, width, 3, 200)), size=title_size, bold=True)]
+    if tp.channel:
+        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
+    if tp.entry:
+        share = f" · {percent(tp.share)}" if tp.share is not None else ""
+        lines.append(font(html(f"▶ entry{share}"), size=badge_size, bold=True))
+    if tp.outcome:
+        lines.append(font(html(f"{OUTCOME_SYMBOLS[tp.outcome]} {tp.outcome}"), size=badge_size,
+                          colour=OUTCOME_COLOURS[tp.outcome], bold=True))
+    if tp.moment_of_truth:
+        lines.append(font("★ moment of truth", size=badge_size, colour=MOMENT_COLOUR, bold=True))
+    return lines
 
 
 def font(text_html: str, *, size: float | None = None, colour: str | None = None, bold: bool = False,
@@ -166,17 +184,7 @@ def node_label(node: SceneNode, scene: Scene) -> Html:
                     + font("no such touchpoint", size=8, colour=MISSING_HANDOFF_COLOUR))
     tp = node.tp
     assert tp is not None
-    lines = [font(html_lines(wrap(tp.label, 24, 3, 200)), bold=True)]
-    if tp.channel:
-        lines.append(font(html(one_line(scene.defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
-    if tp.entry:
-        share = f" · {percent(tp.share)}" if tp.share is not None else ""
-        lines.append(font(html(f"▶ entry{share}"), size=9, bold=True))
-    if tp.outcome:
-        lines.append(font(html(f"{OUTCOME_SYMBOLS[tp.outcome]} {tp.outcome}"), size=9,
-                          colour=OUTCOME_COLOURS[tp.outcome], bold=True))
-    if tp.moment_of_truth:
-        lines.append(font("★ moment of truth", size=9, colour=MOMENT_COLOUR, bold=True))
+    lines = card_lines(tp, scene.defs, width=24, title_size=None, badge_size=9)
     if tp.milestone:
         text = "milestone" if tp.milestone is True else tp.milestone
         lines.append(font(html_lines(wrap("◆ " + str(text), 28, 2, 120)), size=8))
