@@ -8,9 +8,13 @@ the reviewer sees what disappeared too.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import DiffError
 from .compare import Change, DiffResult, JourneyDiff
+
+if TYPE_CHECKING:  # render (and graphviz) load only when --render is asked for
+    from ..render import EdgeOverlay
 
 _SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid",
                    ".mermaid": "mermaid", ".md": "md"}
@@ -21,7 +25,7 @@ def _edge(change: Change) -> tuple[str, str]:
     return source, target.split(" #", 1)[0]
 
 
-def diff_overlay(journey: JourneyDiff, base: str) -> "EdgeOverlay":  # noqa: F821 - imported lazily
+def diff_overlay(journey: JourneyDiff, base: str) -> EdgeOverlay:
     from ..render import EdgeOverlay
 
     marks: dict[str, list[str]] = {}
