@@ -294,12 +294,7 @@ class ResultCache:
         return db
 
     def _discard(self) -> None:
-        if self._db is not None:
-            try:
-                self._db.close()
-            except Exception:
-                pass
-            self._db = None
+        self.close()
         for suffix in ("", "-wal", "-shm", "-journal"):
             try:
                 os.unlink(self.directory / (DB_NAME + suffix))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, List, Optional
 import typer
 
 from . import __version__
+from .commands.options import Severity
 
 if TYPE_CHECKING:
     from .config import Config
@@ -37,12 +38,6 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "conform",
 )
-
-
-class Severity(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
 
 
 class Format(str, Enum):

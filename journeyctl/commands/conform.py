@@ -14,18 +14,14 @@ from typing import TYPE_CHECKING, Callable, Optional
 
 import typer
 
+from .options import ReportFormat
+
 if TYPE_CHECKING:
     from ..conform.result import Conformance
     from ..model import Journey
 
 # Below this size a run takes well under a second: a progress bar would only flicker.
 PROGRESS_BYTES = 16 * 1024 * 1024
-
-
-class ConformFormat(str, Enum):
-    text = "text"
-    json = "json"
-    md = "md"
 
 
 class Dialect(str, Enum):
@@ -41,7 +37,7 @@ def register(app: typer.Typer) -> None:
         journey_file: Path = typer.Argument(..., metavar="JOURNEY", help="The journey file."),
         log: Optional[Path] = typer.Argument(
             None, metavar="LOG", help="Event log: .csv, .jsonl/.ndjson or .parquet (not needed with --emit-sql)."),
-        fmt: ConformFormat = typer.Option(ConformFormat.text, "--format", "-f", help="text, json or md."),
+        fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, json or md."),
         render_path: Optional[Path] = typer.Option(
             None, "--render", metavar="PATH",
             help="Also draw the map with the observed flow (format from the suffix: .svg, .png, .pdf, .dot, "
@@ -114,11 +110,11 @@ def register(app: typer.Typer) -> None:
             raise fail(str(exc))
         result.predicted = predicted_outcomes(journey)
 
-        if fmt is ConformFormat.json:
+        if fmt is ReportFormat.json:
             import json
 
             sys.stdout.write(json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n")
-        elif fmt is ConformFormat.md:
+        elif fmt is ReportFormat.md:
             from ..conform.report import to_markdown
 
             sys.stdout.write(to_markdown(result, log_name))

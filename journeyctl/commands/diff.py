@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
-
-class DiffFormat(str, Enum):
-    text = "text"
-    md = "md"
-    json = "json"
-
-
-class NewLevel(str, Enum):
-    error = "error"
-    warning = "warning"
-    info = "info"
+from .options import ReportFormat, Severity
 
 
 def register(app: typer.Typer) -> None:
@@ -30,9 +19,9 @@ def register(app: typer.Typer) -> None:
         rest: List[str] = typer.Argument(None, metavar="[HEAD] [PATHS]",
                                          help="Head revision (default: the working tree), or a second file; "
                                               "then paths that narrow the comparison."),
-        fmt: DiffFormat = typer.Option(DiffFormat.text, "--format", "-f", help="text, md (PR comment) or json."),
+        fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, md (PR comment) or json."),
         output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
-        fail_on_new: Optional[NewLevel] = typer.Option(
+        fail_on_new: Optional[Severity] = typer.Option(
             None, "--fail-on-new", help="Exit 1 when the change introduces findings at this level or above."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),

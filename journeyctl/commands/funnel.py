@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import Optional
 
 import typer
 
-
-class FunnelFormat(str, Enum):
-    text = "text"
-    json = "json"
-    md = "md"
+from .options import ReportFormat
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +17,7 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(..., help="The journey file."),
         entry: Optional[str] = typer.Option(None, "--entry", "-e",
                                             help="Start every customer at this touchpoint instead of the entries."),
-        fmt: FunnelFormat = typer.Option(FunnelFormat.text, "--format", "-f", help="text, json or md."),
+        fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, json or md."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
@@ -63,11 +58,11 @@ def register(app: typer.Typer) -> None:
         except FunnelError as exc:
             raise fail(f"{display}: {exc}", 1)
 
-        if fmt is FunnelFormat.json:
+        if fmt is ReportFormat.json:
             import json
 
             sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
-        elif fmt is FunnelFormat.md:
+        elif fmt is ReportFormat.md:
             from ..funnel_tables import to_markdown
 
             sys.stdout.write(to_markdown(report))

@@ -7,22 +7,17 @@ are missing; `journeyctl validate` says why), 2 usage or input error (no journey
 from __future__ import annotations
 
 import sys
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional
 
 import typer
 
+from .options import ReportFormat
+
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from ..stats import Matrix, StatsReport
-
-
-class StatsFormat(str, Enum):
-    text = "text"
-    md = "md"
-    json = "json"
 
 
 MATRIX_TITLES = (
@@ -39,7 +34,7 @@ def register(app: typer.Typer) -> None:
     @app.command("stats")
     def stats(
         paths: List[Path] = typer.Argument(None, help="Journey files, directories or globs (default: .)."),
-        fmt: StatsFormat = typer.Option(StatsFormat.text, "--format", "-f", help="text, md or json."),
+        fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, md or json."),
         output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
@@ -65,11 +60,11 @@ def register(app: typer.Typer) -> None:
                        f"(looking for {', '.join(config.include)})")
         for file, reason in report.skipped:
             sys.stderr.write(f"journeyctl: skipped {clean(file)}: {clean(reason)} (see 'journeyctl validate')\n")
-        if fmt is StatsFormat.json:
+        if fmt is ReportFormat.json:
             import json
 
             text = json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n"
-        elif fmt is StatsFormat.md:
+        elif fmt is ReportFormat.md:
             text = to_markdown(report)
         else:
             text = to_text(report, output is None and _is_terminal())
