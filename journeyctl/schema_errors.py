@@ -14,6 +14,7 @@ from yaml.nodes import ScalarNode
 
 from .findings import Finding, format_path
 from .loader import Document
+from .model import DATE_PATTERN, DAY_PATTERN, DURATION_PATTERN, ID_PATTERN, REF_PATTERN, URL_PATTERN
 from .suggest import closest
 
 _YAML_TYPE = {"tag:yaml.org,2002:bool": "a boolean", "tag:yaml.org,2002:int": "an integer",
@@ -91,8 +92,7 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         return path, f"{where}: {instance!r} is out of range ({validator} {error.validator_value})", False
     if validator == "pattern":
-        detail = schema.get("description", f"the pattern {error.validator_value}")
-        return path, f"{where}: {_describe_value(instance)} does not fit the format — {detail}", False
+        return path, f"{where}: {_describe_value(instance)} {_pattern_advice(error.validator_value, instance, path)}", False
     if validator == "format":
         return path, f"{where}: {_describe_value(instance)} is not a valid {error.validator_value}", False
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
@@ -100,6 +100,48 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
         bound = "at least" if validator.startswith("min") else "at most"
         return path, f"{where} must have {bound} {error.validator_value} {noun}", False
     return path, f"{where}: {error.message}", False
+
+
+_ID_RULE = "use ASCII letters, digits, '-', '_' or '.', starting with a letter or digit, no spaces"
+# What to write instead, per pattern of the schema: a regex or a field description does not tell a CX lead
+# that `Stage One` needs a hyphen or that `day three` needs a digit.
+_PATTERN_ADVICE = {
+    DURATION_PATTERN: "is not a duration: write a number and a unit, min, h, d or w, e.g. 30min, 24h, 90d, 2w",
+    DAY_PATTERN: "is not a day: write 'day' and a whole number, e.g. 'day 3'",
+    DATE_PATTERN: "is not a date: write YYYY-MM-DD in quotes, e.g. \"2026-03-01\"",
+    URL_PATTERN: "is not a link: write an http:// or https:// address without spaces",
+}
+
+
+def _slug(value: str) -> str:
+    """The nearest valid id to `value` (accents dropped, runs of other characters as '-'), or ''."""
+    import re
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9_.]+", "-", ascii_text.lower()).strip("-_.")[:128]
+
+
+def _pattern_advice(pattern: str, instance: Any, path: tuple[str | int, ...]) -> str:
+    if pattern in _PATTERN_ADVICE:
+        return _PATTERN_ADVICE[pattern]
+    example = ""
+    if isinstance(instance, str):
+        if pattern == REF_PATTERN:
+            parts = [_slug(part) for part in instance.split("/", 1)]
+            suggestion = "/".join(parts) if all(parts) else ""
+        else:
+            suggestion = _slug(instance)
+        example = f" (e.g. '{suggestion}')" if suggestion else ""
+    if pattern == REF_PATTERN:
+        return ("is not a touchpoint reference: write a touchpoint id, or 'journey-id/touchpoint-id' for a "
+                f"touchpoint of another journey{example}")
+    if pattern == ID_PATTERN:
+        # Where the id is declared, the words the user wanted belong in its name; a reference must
+        # repeat the declared id.
+        where = "; put the words in 'name'" if path and path[-1] == "id" else ""
+        return f"is not an id: {_ID_RULE}{example}{where}"
+    return f"does not match the pattern {pattern}"
 
 
 def _describe_value(value: Any) -> str:

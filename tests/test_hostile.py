@@ -74,8 +74,9 @@ EXPECTED: dict[str, list[tuple[int, int, str, str, str]]] = {
     ],
     "nan-emotion": [(26, 18, "error", "yaml-value", "'.nan' is not a finite number"),
                     (38, 18, "error", "yaml-value", "'-.inf' is not a finite number")],
-    "unicode-id": [(2, 5, "error", "schema", "id: 'café-journey' does not fit the format — Slug identifying the "
-                                             "journey, unique in a repository.")],
+    "unicode-id": [(2, 5, "error", "schema", "id: 'café-journey' is not an id: use ASCII letters, digits, '-', "
+                                             "'_' or '.', starting with a letter or digit, no spaces (e.g. "
+                                             "'cafe-journey'); put the words in 'name'")],
     "terminal-injection": [(14, 5, "error", "schema", "unknown key '\x1b]0;pwned\x07\x1b[2Jx\n::error "
                                                       "file=src/app.py,line=1::forged annotation' in channels[0]; "
                                                       "allowed keys: description, id, name")],
