@@ -1,4 +1,4 @@
-"""Entry point. `--version` answers before typer is imported: it runs in every CI job's preamble."""
+"""Entry point. `--version` (every CI job's preamble) and a replayed `validate` answer before typer is imported."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ def main() -> None:
 
         sys.stdout.write(f"journeyctl {__version__}\n")
         return
+    if sys.argv[1:2] == ["validate"]:
+        # An unchanged workspace checked again: answered from the cache before typer is imported.
+        from .replay import try_replay
+
+        code = try_replay(sys.argv[1:])
+        if code is not None:
+            sys.exit(code)
     from .cli import run
 
     run()

@@ -67,7 +67,7 @@ def code_fingerprint() -> str:
     _hash_tree(package, package, h)
     # Messages come from pydantic, PyYAML and jsonschema too: any installed distribution changing
     # (name-version.dist-info) changes the fingerprint. One directory listing, no imports.
-    for site in sorted({str(Path(m.__file__).resolve().parent.parent) for m in _libraries()}):
+    for site in _library_dirs():
         try:
             h.update("\0".join(sorted(n for n in os.listdir(site) if n.endswith(".dist-info"))).encode())
         except OSError:
@@ -75,11 +75,17 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
-def _libraries() -> list[Any]:
-    import pydantic
-    import yaml
+def _library_dirs() -> list[str]:
+    """Where pydantic and PyYAML are installed, found without importing them (the run replay computes
+    this fingerprint before anything heavy is loaded)."""
+    from importlib.util import find_spec
 
-    return [m for m in (pydantic, yaml) if getattr(m, "__file__", None)]
+    dirs = set()
+    for name in ("pydantic", "yaml"):
+        spec = find_spec(name)
+        if spec is not None and spec.origin:
+            dirs.add(str(Path(spec.origin).resolve().parent.parent))
+    return sorted(dirs)
 
 
 def _hash_tree(directory: Path, root: Path, h: Any) -> None:
@@ -255,7 +261,11 @@ class ResultCache:
         self._db: Any = None
         self._broken = False
         self._pruned = False  # entries of other days are dropped by the first write of a run
-        self.classes = allowed_classes()
+
+    @functools.cached_property
+    def classes(self) -> dict[str, type]:
+        # Looked up on first decode: allowed_classes() loads the checker, which the run replay avoids.
+        return allowed_classes()
 
     # Opening is lazy so a run with nothing to look up never creates the directory.
     def _connect(self) -> Any:
@@ -330,6 +340,17 @@ class ResultCache:
                 except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError):
                     continue  # a damaged entry is a miss; the fresh outcome overwrites it
                 yield key, value
+
+    def get_text(self, key: str) -> str | None:
+        """One entry's JSON as stored, not decoded (the run replay reads plain JSON this way)."""
+        import sqlite3
+
+        db = self._connect()
+        try:
+            row = db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone() if db else None
+        except sqlite3.Error:
+            return None
+        return row[0] if row else None
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         """Store (key, JSON) pairs in one transaction; drop entries of other days."""

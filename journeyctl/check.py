@@ -6,15 +6,14 @@ functions, and so do the tests.
 
 from __future__ import annotations
 
-import fnmatch
-import glob
 import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .config import Config
+from .discovery import SKIP_DIRS, UsageError, discover, workspace_files  # noqa: F401  (re-exported)
 from .findings import Finding, format_path, severity_rank
 from .loader import Document, LoadError, load_document
 from .model import Journey
@@ -24,13 +23,6 @@ if TYPE_CHECKING:  # annotations only: keep start-up imports minimal
     from .rules import Workspace
     from .suppress import Suppression
     from .workspace import JourneySummary
-
-SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".journeyctl_cache"}
-
-
-class UsageError(Exception):
-    """The command line points at something unusable (exit 2)."""
-
 
 @dataclass(slots=True)
 class FileResult:
@@ -63,54 +55,6 @@ def display_path(path: Path) -> str:
     if absolute == cwd or not absolute.startswith(cwd.rstrip(os.sep) + os.sep):
         return Path(path).as_posix()
     return Path(os.path.relpath(absolute, cwd)).as_posix()
-
-
-def _matches(rel: str, patterns: Iterable[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
-
-
-def discover(paths: Iterable[Path], config: Config) -> list[Path]:
-    """Files named, directories walked for journeys, globs expanded; a path that is not there is an error."""
-    found: dict[str, Path] = {}
-    for raw in paths:
-        text = str(raw)
-        if any(ch in text for ch in "*?[") and not raw.exists():
-            matches = sorted(glob.glob(text, recursive=True))
-            if not matches:
-                raise UsageError(f"{text}: no file matches this pattern")
-            for match in matches:
-                if os.path.isfile(match):
-                    found.setdefault(os.path.normpath(match), Path(match))
-            continue
-        if raw.is_dir():
-            for file in _walk(raw, config):
-                found.setdefault(os.path.normpath(file), file)
-        elif raw.exists() or raw.is_symlink():
-            found.setdefault(os.path.normpath(raw), raw)
-        else:
-            raise UsageError(f"{text}: no such file or directory")
-    return [found[k] for k in sorted(found)]
-
-
-def _walk(root: Path, config: Config) -> Iterator[Path]:
-    # os.walk does not follow directory symlinks, so a symlink loop cannot trap the walk.
-    from .workspace import CATALOG_PATTERNS
-
-    patterns = (*config.include, *CATALOG_PATTERNS)
-    for directory, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(Path(directory, d), root, config))
-        for name in sorted(files):
-            file = Path(directory, name)
-            if _matches(name, patterns) and not _excluded(file, root, config):
-                yield file
-
-
-def _excluded(path: Path, root: Path, config: Config) -> bool:
-    if not config.exclude:
-        return False
-    rel = path.relative_to(root).as_posix()
-    return _matches(rel, config.exclude)
 
 
 def effective_severities(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> dict[str, str]:
@@ -326,19 +270,6 @@ def _rule_ids() -> set[str]:
     from .rules.catalog import all_rules
 
     return set(all_rules())
-
-
-def workspace_files(paths: list[Path], config: Config) -> list[Path]:
-    """The files the run resolves against: the whole workspace when a config file marks its root."""
-    files = discover(paths, config)
-    if config.source is None:
-        return files
-    # Keyed by the real path: the same file reached as `a.journey.yaml` and `/ws/a.journey.yaml` is one file,
-    # and the form the user typed wins so findings show the path they know.
-    everything = {os.path.realpath(f): f for f in files}
-    for f in discover([config.root], config):
-        everything.setdefault(os.path.realpath(f), f)
-    return [everything[k] for k in sorted(everything)]
 
 
 def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (), ignore: Iterable[str] = (),

@@ -68,15 +68,10 @@ def use_color(stream: object = None) -> bool:
 
 def load_settings(config_path: Optional[Path], paths: Optional[List[Path]] = None) -> Config:
     """The config from --config, else found upward from the working directory, else from the first path."""
-    from .config import ConfigError, load_config
+    from .config import ConfigError, load_settings as settings
 
     try:
-        config = load_config(config_path)
-        if config.source is None and paths:
-            first = paths[0] if paths[0].is_dir() else paths[0].parent
-            if first.is_dir():
-                config = load_config(None, start=first)
-        return config
+        return settings(config_path, paths or ())
     except ConfigError as exc:
         raise fail(f"{exc.file}:{exc.line}:{exc.column}: {exc.message}")
 
@@ -123,6 +118,9 @@ def validate(
             hint = closest(rule_id, known)
             raise fail(f"unknown rule '{rule_id}'" + (f" (did you mean '{hint}'?)" if hint else "") +
                        "; see 'journeyctl rules'")
+    from . import replay
+
+    taken = replay.snapshot(config_path, paths or [Path(".")], config) if replay.pending() else None
     try:
         from .run import run_checks
 
@@ -133,21 +131,28 @@ def validate(
         raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
                    f"(looking for {', '.join(config.include)})")
     chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    written: tuple[Path, str] | None = None
     if output is not None:
         # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
         file_format = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix.lower(), "json")
+        written = (output, get_reporter(file_format)(result))
         try:
-            write_atomic(output, get_reporter(file_format)(result))
+            write_atomic(*written)
         except OutputError as exc:
             raise fail(str(exc))
-        sys.stdout.write(to_text(result, color=use_color()))
+        text = to_text(result, color=use_color())
     elif chosen == "text":
-        sys.stdout.write(to_text(result, color=use_color()))
+        text = to_text(result, color=use_color())
     else:
-        sys.stdout.write(get_reporter(chosen)(result))
+        text = get_reporter(chosen)(result)
         if chosen == "github":
-            sys.stdout.write(summary_line(result) + "\n")
-    raise typer.Exit(exit_code(result, fail_on.value))
+            text += summary_line(result) + "\n"
+    code = exit_code(result, fail_on.value)
+    if taken is not None and not any(f.rule == "file-error" for f in result.findings):
+        # A file error (unreadable, vanished, crashed a worker) may not recur: never replayed.
+        replay.record(taken, config, text, code, written)
+    sys.stdout.write(text)
+    raise typer.Exit(code)
 
 
 _SUFFIX_FORMATS = {".json": "json", ".sarif": "sarif", ".xml": "junit", ".md": "markdown", ".txt": "text"}

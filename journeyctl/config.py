@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from .findings import SEVERITIES
 
@@ -56,6 +56,48 @@ def find_config(start: Path) -> tuple[Path, str] | None:
             if re.search(r"^\[tool\.journeyctl(\.|\])", text, re.M):
                 return candidate, "toml"
     return None
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a command's settings come from: a file (and its kind), or none and the root to use."""
+
+    path: Path | None
+    kind: str  # "yaml", "toml", or "" when there is no file
+    start: Path  # the directory the search began in: the workspace root when no file is found
+
+
+def locate(explicit: Path | None = None, paths: Sequence[Path] = ()) -> Located:
+    """--config, else the nearest settings up from the working directory, else up from the first path.
+
+    Kept apart from reading so that the run replay (replay.py) can ask the same question cheaply.
+    """
+    if explicit is not None:
+        return Located(explicit, "toml" if explicit.suffix == ".toml" else "yaml", Path.cwd())
+    found = find_config(Path.cwd())
+    if found is not None:
+        return Located(found[0], found[1], Path.cwd())
+    if paths:
+        first = paths[0] if paths[0].is_dir() else paths[0].parent
+        if first.is_dir():
+            found = find_config(first)
+            return Located(*found, first) if found else Located(None, "", first)
+    return Located(None, "", Path.cwd())
+
+
+def settings_root(where: Located) -> Path:
+    """The workspace root: the settings file's directory, else where the search began."""
+    return (where.path.parent if where.path is not None else where.start).resolve()
+
+
+def load_settings(explicit: Path | None = None, paths: Sequence[Path] = ()) -> Config:
+    """The settings a command runs with (see `locate`); ConfigError names the file and line to fix."""
+    where = locate(explicit, paths)
+    if where.path is None:
+        return Config(root=settings_root(where))
+    if explicit is not None and not explicit.is_file():
+        raise ConfigError(str(explicit), 1, 1, "config file not found")
+    return _read(where.path, where.kind)
 
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:

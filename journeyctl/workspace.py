@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
+from .discovery import CATALOG_PATTERNS, CATALOG_SUFFIXES  # noqa: F401  (CATALOG_PATTERNS re-exported)
 from .findings import Finding, format_path
 from .model import CATALOG_KINDS, Journey
 from .rules import Workspace
@@ -20,8 +21,6 @@ from .rules import Workspace
 if TYPE_CHECKING:
     from .loader import Document
 
-CATALOG_SUFFIXES = (".catalog.yaml", ".catalog.yml")
-CATALOG_PATTERNS = tuple("*" + s for s in CATALOG_SUFFIXES)
 # Rules whose findings (some or all) come from the second pass: their suppressions are judged there.
 CROSS_FILE_RULES = frozenset({"duplicate-id", "unknown-reference", "journey-link-not-entry",
                               "persona-without-journey", "unused-definition"})
