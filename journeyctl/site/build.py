@@ -180,7 +180,7 @@ def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, fin
         slug=index.new_slug(journey.id), file=loaded.display, valid=True, id=journey.id, title=journey.title,
         description=journey.description or "", owner=journey.owner or "", status=journey.status,
         state=journey.state, reviewed=journey.reviewed or "",
-        review=review_state(journey.reviewed, journey.review_every or config.review_every, today),
+        review=review_state(journey.reviewed, journey.review_every or config.review_every, today, journey.status),
         stages=len(journey.stages), touchpoints=sum(1 for _ in journey.touchpoints()), tags=tuple(journey.tags),
         findings=counts)
     index.register_journey(entry, journey)

@@ -92,8 +92,9 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
 
 
 def _meta(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
+    unchecked = badge("not checked (retired)" if journey.status == "retired" else "not reviewed yet (draft)")
     review = {"stale": badge("review overdue", "stale"), "never": badge("never reviewed", "stale"),
-              "fresh": badge("up to date", "fresh")}[entry.review]
+              "fresh": badge("up to date", "fresh"), "unchecked": unchecked}[entry.review]
     rows = [("Id", f"<code>{esc(journey.id)}</code>"),
             ("File", f"<code>{esc(entry.file)}</code>"),
             ("Owner", ref(ctx, "teams", journey.owner) if journey.owner else '<span class="muted">none</span>'),

@@ -26,15 +26,26 @@ def duration_days(text: str) -> float:
     return float(match[1]) * _UNIT_DAYS[match[2]]
 
 
-def review_state(reviewed: str | None, every: str, today: date) -> str:
-    """'fresh', 'stale' (last review older than review_every) or 'never' (no review date)."""
+def review_state(reviewed: str | None, every: str, today: date, status: str = "active") -> str:
+    """'fresh', 'stale', 'never', or 'unchecked' for a map the stale-journey rule does not check.
+
+    The site must agree with `validate`: retired journeys are never due, and a draft without a review
+    date is work in progress rather than overdue ('unchecked'); a draft with an old date is stale.
+    """
+    if status == "retired":
+        return "unchecked"
     if not reviewed:
-        return "never"
+        return "never" if status == "active" else "unchecked"
     try:
         due = date.fromisoformat(reviewed) + timedelta(days=duration_days(every))
     except ValueError:
         return "never"
     return "stale" if due < today else "fresh"
+
+
+def is_due(review: str) -> bool:
+    """Whether a review state is one the stale-journey rule reports."""
+    return review in ("stale", "never")
 
 
 @dataclass
@@ -51,7 +62,7 @@ class IndexEntry:
     status: str = ""
     state: str = ""
     reviewed: str = ""
-    review: str = "never"          # fresh / stale / never
+    review: str = "never"          # fresh / stale / never / unchecked (see review_state)
     stages: int = 0
     touchpoints: int = 0
     tags: tuple[str, ...] = ()

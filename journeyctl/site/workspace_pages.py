@@ -9,7 +9,7 @@ from ..stats import StatsReport
 from .assets import INDEX_JS
 from .html import a, badge, esc, heat_cell, page, table, text_list, url
 from .journey_page import matrix_table
-from .workspace_model import CATALOG_KINDS, SINGULAR, CatalogItem, WorkspaceIndex
+from .workspace_model import CATALOG_KINDS, SINGULAR, CatalogItem, WorkspaceIndex, is_due
 
 MAX_USERS_LISTED = 30  # journeys listed per catalog entry before "and N more"
 
@@ -25,7 +25,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
     statuses = sorted({e.status for e in entries if e.status})
     states = sorted({e.state for e in entries if e.state})
     totals = {k: sum(e.findings[k] for e in entries) for k in ("error", "warning", "info")}
-    overdue = sum(1 for e in entries if e.valid and e.review != "fresh")
+    overdue = sum(1 for e in entries if e.valid and is_due(e.review))
     invalid = sum(1 for e in entries if not e.valid)
     summary = (f"{len(entries) - invalid} journeys"
                + (f", {invalid} invalid files" if invalid else "")
@@ -39,7 +39,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
     rows = []
     for e in entries:
         search = " ".join([e.title, e.id, e.file, e.owner, e.status, e.state, *e.tags]).casefold()
-        stale = "1" if e.valid and e.review != "fresh" else "0"
+        stale = "1" if e.valid and is_due(e.review) else "0"
         if e.valid:
             title = (f'{a(e.page, e.title)}<div class="tp-meta"><code>{esc(e.id)}</code>'
                      + "".join(" " + badge(t) for t in e.tags) + "</div>")
