@@ -456,7 +456,7 @@ def test_render_writes_one_file_per_changed_journey(repo, tmp_path):
 
 def test_parallel_checking_gives_the_same_report(tmp_path, monkeypatch):
     """Many files identical on both sides go to worker processes; the report is the same as serial."""
-    from journeyctl.diff.snapshot import PARALLEL_MIN_FILES, _workers
+    from journeyctl.diff.workers import PARALLEL_MIN_FILES, workers
 
     repo = make_repo(tmp_path)
     steady = (repo / "journeys" / "steady.journey.yaml").read_text()
@@ -467,12 +467,12 @@ def test_parallel_checking_gives_the_same_report(tmp_path, monkeypatch):
     git(repo, "commit", "-qm", "copies")
     (repo / "journeys" / "steady.journey.yaml").write_text(steady.replace("converted", "retained"), encoding="utf-8")
     monkeypatch.setenv("JOURNEYCTL_JOBS", "2")
-    # _workers refuses to fork beside other threads; earlier tests (PySpark's gateway) leave one in this
+    # workers() refuses to fork beside other threads; earlier tests (PySpark's gateway) leave one in this
     # pytest process, never in the CLI subprocesses below, so the precondition is checked as the CLI sees it.
     import threading
 
     monkeypatch.setattr(threading, "active_count", lambda: 1)
-    assert _workers(PARALLEL_MIN_FILES + 6) == 2  # the copies, referral, onboarding: checked in parallel
+    assert workers(PARALLEL_MIN_FILES + 6) == 2  # the copies, referral, onboarding: checked in parallel
     serial, parallel = (cli("diff", "HEAD", "-f", "json", cwd=repo, env={"JOURNEYCTL_JOBS": jobs}) for jobs in ("1", "2"))
     assert (serial.returncode, parallel.returncode) == (0, 0)
     assert serial.stdout == parallel.stdout

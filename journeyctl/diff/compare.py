@@ -62,11 +62,16 @@ class JourneyDiff:
     introduced: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
     renamed: bool = False  # the journey's file moved (never set when two files are compared)
-    journey: Journey | None = field(default=None, repr=False, compare=False)  # head's model, for --render
+    head_entry: Entry | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.id or self.head_file or self.base_file or "?"
+
+    @property
+    def journey(self) -> Journey | None:
+        """Head's model, for --render: loaded only when asked for, since a worker may have checked the file."""
+        return self.head_entry.model() if self.head_entry is not None else None
 
 
 @dataclass
@@ -136,8 +141,7 @@ def _pair(base: list[Entry], head: list[Entry]) -> list[tuple[Entry | None, Entr
 
 def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool) -> JourneyDiff:
     jid = (h.journey_id if h else None) or (b.journey_id if b else None)
-    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None,
-                       journey=h.journey if h else None)
+    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None, head_entry=h)
     if b is None or h is None:
         diff.status = "added" if b is None else "removed"
         # A new journey's findings are all new; a removed journey's are all resolved.
@@ -151,10 +155,16 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool)
     if b.file != h.file and renames:
         diff.renamed = True
         diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file))
-    if b.journey is not None and h.journey is not None and b.blob != h.blob:
-        diff.changes.extend(journey_changes(b.journey, h.journey))
-        if funnel and any(_moves_funnel(c) for c in diff.changes):
-            diff.changes.extend(funnel_changes(b.journey, h.journey))
+    if b.journey_id is not None and h.journey_id is not None and b.blob != h.blob:
+        pre = h.precomputed
+        if pre is not None and (pre.file, pre.base_blob, pre.head_blob, pre.funnel) == (b.file, b.blob, h.blob, funnel) \
+                and h.file == b.file:
+            diff.changes += pre.changes + pre.funnel_changes
+        else:  # not the pair a worker compared (a moved file, a changed id): the models, here
+            a, z = b.model(), h.model()
+            if a is not None and z is not None:
+                own, moved = content_changes(a, z, funnel)
+                diff.changes += own + moved
     if not diff.changes and not diff.introduced and not diff.resolved:
         diff.status = "unchanged"  # comments or formatting only: nothing a reviewer of the journey needs
     return diff
@@ -253,6 +263,13 @@ def _transitions(journey: Journey) -> dict[str, Transition]:
                 n += 1
             out[key if n == 1 else f"{key} #{n}"] = tr
     return out
+
+
+def content_changes(a: Journey, b: Journey, funnel: bool) -> tuple[list[Change], list[Change]]:
+    """(changes of the journey, changes of its funnel figures): the second is computed only when the
+    first can move the funnel. One function for worker processes and the main one, so they agree."""
+    own = journey_changes(a, b)
+    return own, (funnel_changes(a, b) if funnel and any(_moves_funnel(c) for c in own) else [])
 
 
 def journey_changes(a: Journey, b: Journey) -> list[Change]:

@@ -78,7 +78,7 @@ def render_changes(result: DiffResult, out: Path, timeout: float) -> list[Path]:
     fmt = _SUFFIX_FORMATS.get(out.suffix.lower())
     if fmt is None:
         raise DiffError(f"--render {out}: unknown suffix (one of {', '.join(sorted(_SUFFIX_FORMATS))})")
-    journeys = [j for j in result.changed if j.journey is not None and j.changes]
+    journeys = [j for j in result.changed if j.changes and j.journey is not None]  # models load on demand
     targets = [out] if len(journeys) == 1 else [out.with_name(f"{out.stem}.{j.id}{out.suffix}") for j in journeys]
     from ..output import OutputError, write_atomic
 

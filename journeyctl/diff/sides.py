@@ -17,7 +17,7 @@ from .snapshot import Checker, Scope, at_revision, repo_prefixes, two_files, wor
 
 
 def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
-    checker = Checker(config, effective_severities(config))
+    checker = Checker(config, effective_severities(config), funnel)
     if len(rest) == 1 and (cwd / base).is_file() and (cwd / rest[0]).is_file():
         return compare(*checker.snapshots(*two_files(cwd / base, cwd / rest[0], checker)), funnel=funnel,
                        renames=False)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import fnmatch
 import os
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from ..check import SKIP_DIRS, apply_suppressions, check_document, discover, document_from_bytes, unused_suppressions
 from ..config import Config
@@ -23,6 +24,7 @@ from ..rules import Workspace
 from ..suppress import Suppression
 from ..workspace import CATALOG_PATTERNS, CROSS_FILE_RULES, CatalogEntry, JourneySummary, collect_catalogs, is_catalog, resolve
 from . import DiffError, git
+from .workers import Pair, Precomputed, Single, run, workers
 
 
 @dataclass
@@ -31,9 +33,19 @@ class Entry:
 
     file: str  # path shown to the user: from the repository root in git mode
     blob: str  # git blob id of the content; equal ids mean byte-identical files
-    journey: Journey | None  # None also for a journey identical on both sides (the model is not needed)
+    journey: Journey | None  # None also when a worker checked the file: see model()
     findings: list[Finding]
-    journey_id: str | None = None
+    journey_id: str | None = None  # set exactly when the file is a journey (has a model)
+    # The comparison with the base's version of the same path, when a worker made it (head entries only).
+    precomputed: Precomputed | None = field(default=None, repr=False, compare=False)
+    load: Callable[[], Journey | None] | None = field(default=None, repr=False, compare=False)
+
+    def model(self) -> Journey | None:
+        """The journey's model. Workers never send models back, so one that is needed after all (a
+        journey matched across two paths, --render) is checked again here, the way it was checked."""
+        if self.journey is None and self.journey_id is not None and self.load is not None:
+            self.journey = self.load()
+        return self.journey
 
 
 @dataclass
@@ -62,6 +74,7 @@ class _Outcome:
 
 # A side's input: repository path → (blob id, bytes), or a finding when the file could not be read.
 Files = dict[str, tuple[str, bytes] | Finding]
+_Memo = tuple[str, str, tuple[tuple[str, str], ...]]  # (blob id, path, catalogs' key)
 
 
 @dataclass
@@ -70,46 +83,58 @@ class Checker:
 
     config: Config
     severities: dict[str, str]
-    _journeys: dict[tuple[str, str, tuple[tuple[str, str], ...]], _Outcome] = field(default_factory=dict)
+    funnel: bool = True  # what compare() will be asked for: workers compute funnel changes only then
+    _journeys: dict[_Memo, _Outcome] = field(default_factory=dict)
     _catalogs: dict[tuple[tuple[str, str], ...], tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]] = \
         field(default_factory=dict)
+    _pairs: dict[tuple[str, str, str], Precomputed] = field(default_factory=dict)  # (path, base blob, head blob)
 
     def __post_init__(self) -> None:
         self._defer = frozenset(CROSS_FILE_RULES)
 
     def snapshots(self, *sides: Side) -> list[Snapshot]:
-        """Check every side; many files identical on all sides are checked in parallel first."""
+        """Check every side, in worker processes when there are many files; compare two sides' versions
+        of a path there too."""
         self._warm(sides)
-        return [self.side(s.label, s.files, s.shown) for s in sides]
+        snapshots = [self.side(s.label, s.files, s.shown) for s in sides]
+        if len(snapshots) == 2:
+            base = {e.file: e.blob for e in snapshots[0].entries}
+            for entry in snapshots[1].entries:
+                entry.precomputed = self._pairs.get((entry.file, base.get(entry.file, ""), entry.blob))
+        return snapshots
 
     def _warm(self, sides: tuple[Side, ...]) -> None:
-        # Only files identical on every side go to worker processes: their Journey model is never
-        # compared, so a worker sends back findings and a summary only. Shipping models back would cost
-        # about half of what checking them does (pickling pydantic objects), eating the gain; the few
-        # files that changed are checked here, models and all.
-        keyed = []
-        for s in sides:
-            key, workspace = self._catalog_state(s.files)
-            keyed.append({(v[0], rel, key): (v[1], rel, workspace) for rel, v in s.files.items()
-                          if not isinstance(v, Finding) and not is_catalog(rel)})
-        common = set.intersection(*(set(k) for k in keyed)) if keyed else set()
-        order = sorted(m for m in common if m not in self._journeys)
-        n = _workers(len(order))
+        singles: dict[_Memo, Single] = {}
+        states = [self._catalog_state(s.files) for s in sides]
+        for s, (key, workspace) in zip(sides, states):
+            for rel, value in sorted(s.files.items()):
+                if not isinstance(value, Finding) and not is_catalog(rel) and (value[0], rel, key) not in self._journeys:
+                    singles.setdefault((value[0], rel, key), Single(rel, value[1], workspace))
+        jobs: list[tuple[str, tuple[_Memo, ...], Single | Pair]] = []
+        if len(sides) == 2:
+            (base_key, base_ws), (head_key, head_ws) = states
+            for rel, a in sides[0].files.items():
+                b = sides[1].files.get(rel)
+                if isinstance(a, Finding) or isinstance(b, Finding) or b is None or a[0] == b[0]:
+                    continue
+                memos = (a[0], rel, base_key), (b[0], rel, head_key)
+                if all(m in singles for m in memos):
+                    jobs.append((rel, memos, Pair(rel, a[1], base_ws, b[1], head_ws)))
+                    for m in memos:
+                        del singles[m]
+        jobs += [(job.rel, (memo,), job) for memo, job in singles.items()]
+        jobs.sort(key=lambda item: (item[0], item[1]))
+        n = workers(sum(job.files for _, _, job in jobs))
         if n <= 1:
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        global _WORKER_CHECKER
-        size = max(1, -(-len(order) // (n * 4)))
-        chunks = [[keyed[0][m] for m in order[i:i + size]] for i in range(0, len(order), size)]
-        _WORKER_CHECKER = self  # inherited by the forked workers, never pickled
-        try:
-            with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = [o for chunk in pool.map(_check_chunk, chunks) for o in chunk]
-        finally:
-            _WORKER_CHECKER = None
-        self._journeys.update(zip(order, results))
+            return  # checked in order by side(), models and all
+        for (rel, memos, job), result in zip(jobs, run(self, [job for _, _, job in jobs], n)):
+            if isinstance(job, Single):
+                self._journeys[memos[0]] = result
+                continue
+            self._journeys[memos[0]], self._journeys[memos[1]], changes = result
+            if changes is not None:
+                key = (rel, memos[0][0], memos[1][0])
+                self._pairs[key] = Precomputed(*key, self.funnel, tuple(changes[0]), tuple(changes[1]))
 
     def _catalog_state(self, files: Files) -> tuple[tuple[tuple[str, str], ...], Workspace]:
         catalog_files = {rel: v for rel, v in files.items() if is_catalog(rel) and not isinstance(v, Finding)}
@@ -145,11 +170,18 @@ class Checker:
                 extra = apply_suppressions(cross.get(rel, []), deferred)
                 extra += unused_suppressions(deferred, rel, self.severities)
                 entries.append(Entry(rel, value[0], outcome.journey,
-                                     sorted(outcome.findings + extra, key=Finding.sort_key), outcome.journey_id))
+                                     sorted(outcome.findings + extra, key=Finding.sort_key), outcome.journey_id,
+                                     load=partial(self._model, (value[0], rel, key), value[1], workspace)))
             else:
                 own = [f for f in catalog_findings.get(rel, []) + cross.get(rel, []) if f.rule in self.severities]
                 entries.append(Entry(rel, value[0], None, sorted(own, key=Finding.sort_key)))
         return Snapshot(label, entries)
+
+    def _model(self, memo: _Memo, raw: bytes, workspace: Workspace) -> Journey | None:
+        outcome = self._journeys[memo]
+        if outcome.journey is None:
+            outcome.journey = self._journey(raw, memo[1], workspace).journey
+        return outcome.journey
 
     def _journey(self, raw: bytes, display: str, workspace: Workspace) -> _Outcome:
         doc, findings = document_from_bytes(raw, display, self.config)
@@ -161,41 +193,6 @@ class Checker:
     def _load_catalogs(self, files: dict[str, bytes]) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
         return collect_catalogs((display, *document_from_bytes(files[display], display, self.config))
                                 for display in sorted(files))
-
-
-# Below this many files to check, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 32
-_WORKER_CHECKER: Checker | None = None
-
-
-def _workers(jobs: int) -> int:
-    """Processes for `jobs` files: one per core ($JOURNEYCTL_JOBS overrides), 1 when not worth it."""
-    import multiprocessing
-    import threading
-
-    # fork is the only cheap start (workers inherit the loaded rules); it is unsafe with other threads.
-    if jobs < PARALLEL_MIN_FILES or threading.active_count() > 1 or \
-            "fork" not in multiprocessing.get_all_start_methods():
-        return 1
-    env = os.environ.get("JOURNEYCTL_JOBS", "")
-    if env.strip().isdigit() and int(env) > 0:
-        cores = int(env)
-    else:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cores = os.cpu_count() or 1
-    return max(1, min(cores, jobs // PARALLEL_MIN_FILES + 1))
-
-
-def _check_chunk(chunk: list[tuple[bytes, str, Workspace]]) -> list[_Outcome]:
-    assert _WORKER_CHECKER is not None
-    out = []
-    for raw, rel, workspace in chunk:
-        outcome = _WORKER_CHECKER._journey(raw, rel, workspace)
-        outcome.journey = None  # identical on every side: never compared, not worth pickling
-        out.append(outcome)
-    return out
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,146 @@
+"""Checking a diff's files in forked worker processes.
+
+A worker sends back only small, cheaply pickled data: findings, the cross-file summary, deferred
+suppressions, never a Journey model (pickling pydantic models costs about as much as checking them).
+A path whose content differs between the two sides is one job: the worker checks both versions and
+compares them there, so the comparison, the costliest part of a diff after checking, runs in parallel
+too. A model the main process still needs (a journey matched across paths, --render) is re-checked
+there on demand (snapshot.Entry.model).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..rules import Workspace
+
+if TYPE_CHECKING:
+    from .compare import Change
+    from .snapshot import Checker, _Outcome
+
+# Below this many file checks, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 32
+# Chunks per worker: enough to balance uneven jobs (a pair costs twice a single file), few enough that
+# messaging stays cheap.
+CHUNKS_PER_WORKER = 8
+
+
+@dataclass(frozen=True)
+class Single:
+    """A file checked once: identical on both sides, or on one side only."""
+
+    rel: str
+    raw: bytes
+    workspace: Workspace
+
+    @property
+    def files(self) -> int:
+        return 1
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One path with different content on the two sides: both checked, then compared."""
+
+    rel: str
+    base: bytes
+    base_workspace: Workspace
+    head: bytes
+    head_workspace: Workspace
+
+    @property
+    def files(self) -> int:
+        return 2
+
+
+@dataclass(frozen=True)
+class Precomputed:
+    """What compare.content_changes gave for (base, head) of one path, computed by a worker."""
+
+    file: str
+    base_blob: str
+    head_blob: str
+    funnel: bool  # the `funnel` argument it was computed with
+    changes: tuple[Change, ...]
+    funnel_changes: tuple[Change, ...]
+
+
+PairResult = tuple["_Outcome", "_Outcome", "tuple[list[Change], list[Change]] | None"]
+Job = Single | Pair
+
+# Set in the parent just before the fork and inherited by the workers, so no job crosses a pipe:
+# a chunk is sent as two indices.
+_STATE: tuple[Checker, list[Job]] | None = None
+
+
+def workers(jobs: int) -> int:
+    """Processes for `jobs` file checks: one per core ($JOURNEYCTL_JOBS overrides), 1 when not worth it."""
+    import multiprocessing
+    import threading
+
+    # fork is the only cheap start (workers inherit the loaded rules); it is unsafe with other threads.
+    if jobs < PARALLEL_MIN_FILES or threading.active_count() > 1 or \
+            "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    env = os.environ.get("JOURNEYCTL_JOBS", "")
+    if env.strip().isdigit() and int(env) > 0:
+        cores = int(env)
+    else:
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cores = os.cpu_count() or 1
+    return max(1, min(cores, jobs // PARALLEL_MIN_FILES + 1))
+
+
+def run(checker: Checker, jobs: list[Job], n: int) -> list[Any]:
+    """Each job's result, in order: an outcome for a Single, a PairResult for a Pair."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _STATE
+    # Loaded once here rather than once per worker after the fork.
+    from ..funnel import analyse_funnel  # noqa: F401
+    from ..rules.catalog import all_rules
+
+    all_rules()
+    size = max(1, -(-len(jobs) // (n * CHUNKS_PER_WORKER)))
+    bounds = [(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+    _STATE = (checker, jobs)
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_init_worker) as pool:
+            return [r for chunk in pool.map(_run_chunk, bounds) for r in chunk]
+    finally:
+        _STATE = None
+
+
+def _init_worker() -> None:
+    import gc
+
+    # What the worker inherited lives as long as it does: keep the collector from rescanning it.
+    gc.freeze()
+
+
+def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    assert _STATE is not None
+    checker, jobs = _STATE
+    return [_run_job(checker, job) for job in jobs[bounds[0]:bounds[1]]]
+
+
+def _run_job(checker: Checker, job: Job) -> Any:
+    if isinstance(job, Single):
+        outcome = checker._journey(job.raw, job.rel, job.workspace)
+        outcome.journey = None
+        return outcome
+    from .compare import content_changes
+
+    base = checker._journey(job.base, job.rel, job.base_workspace)
+    head = checker._journey(job.head, job.rel, job.head_workspace)
+    changes = None
+    if base.journey is not None and head.journey is not None:
+        changes = content_changes(base.journey, head.journey, checker.funnel)
+    base.journey = head.journey = None
+    return base, head, changes
