@@ -34,12 +34,13 @@ def stale_reason(path: Path, journey: Journey, view: str, fmt: str, *, timeout: 
                  catalogs: Sequence[Catalog] = ()) -> str | None:
     """None when `path` holds what rendering `journey` would write now; else why not.
 
-    An SVG written by journeyctl carries a digest of its DOT source (svg.py), and that is what is
-    compared: the check then needs no Graphviz and passes on any Graphviz version. Everything else
-    is compared byte for byte (png and pdf need the same Graphviz version as whoever rendered them).
+    An SVG written by journeyctl carries a digest of its DOT source and of its own content (svg.py), and
+    those are what is compared: the check then needs no Graphviz and passes on any Graphviz version, yet
+    notices a file changed after it was drawn. Everything else is compared byte for byte (png and pdf
+    need the same Graphviz version as whoever rendered them).
     """
     from . import render, to_dot
-    from .svg import read_stamp, source_digest
+    from .svg import body_intact, read_stamp, source_digest
 
     try:
         on_disk = path.read_bytes()
@@ -53,6 +54,8 @@ def stale_reason(path: Path, journey: Journey, view: str, fmt: str, *, timeout: 
         digest = read_stamp(on_disk)
         if digest is not None:
             current = source_digest(to_dot(journey, view, catalogs=catalogs))
-            return None if digest == current else "out of date"
+            if digest != current:
+                return "out of date"
+            return "changed since it was rendered" if body_intact(on_disk) is False else None
     fresh = as_bytes(render(journey, view, fmt, timeout=timeout, catalogs=catalogs))
     return None if fresh == on_disk else "out of date"
