@@ -41,7 +41,9 @@ def check_combination(view: str, fmt: str) -> None:
     if fmt not in FORMATS:
         raise RenderError(f"unknown format '{fmt}' (one of {', '.join(FORMATS)})")
     if fmt in ("mermaid", "md") and view not in _MERMAID_VIEWS:
-        raise RenderError(f"the {view} view has no Mermaid form; use --format svg, png, pdf or dot")
+        form = ("Markdown form (the page embeds Mermaid, which cannot draw it)" if fmt == "md"
+                else "Mermaid form")
+        raise RenderError(f"the {view} view has no {form}; use --format svg, png, pdf or dot")
     if fmt not in ("mermaid", "md") and view not in _GRAPHVIZ_VIEWS:
         raise RenderError(f"the {view} view is Mermaid's journey diagram; use --format mermaid or md "
                           "(or --view emotion for the emotion curve as svg)")
