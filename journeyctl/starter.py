@@ -13,7 +13,7 @@ title: My first journey
 owner: marketing                   # the team that owns this map (declared under teams)
 status: draft                      # draft | active | retired
 state: current                     # current (as-is) | future (to-be)
-reviewed: "{today}"                # when the map was last checked against reality
+reviewed: "{today}"             # when the map was last checked against reality
 review_every: 90d
 objectives:
   - Turn first-time visitors into subscribers
