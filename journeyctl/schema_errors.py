@@ -96,7 +96,7 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
     if validator == "format":
         return path, f"{where}: {_describe_value(instance)} is not a valid {error.validator_value}", False
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
-        noun = "characters" if "Length" in validator else "items"
+        noun = ("character" if "Length" in validator else "item") + ("" if error.validator_value == 1 else "s")
         bound = "at least" if validator.startswith("min") else "at most"
         return path, f"{where} must have {bound} {error.validator_value} {noun}", False
     return path, f"{where}: {error.message}", False

@@ -31,9 +31,12 @@ def register(app: typer.Typer) -> None:
         from ..funnel import FunnelError, InvalidRatesError, UnknownEntryError, analyse_funnel
         from ..report.text import to_text
 
-        def refuse(findings: list[Finding], code: int) -> typer.Exit:
-            # stderr: with --format json, stdout must hold the report or nothing.
+        def refuse(findings: list[Finding], code: int, why: str) -> typer.Exit:
+            # stderr: with --format json, stdout must hold the report or nothing. The last line says that
+            # no funnel follows, as every other refusal does.
             sys.stderr.write(to_text(RunResult([FileResult(display, findings)]), summary=False))
+            if why:
+                sys.stderr.write(f"journeyctl: {display}: no funnel: {why}\n")
             return typer.Exit(code)
 
         config = load_settings(config_path)
@@ -44,12 +47,15 @@ def register(app: typer.Typer) -> None:
             journey, findings = validate_document(doc, display)
         if journey is None or doc is None:
             # Unreadable is an input error (2); readable but not a valid journey is findings (1), as in validate.
-            raise refuse(findings, 2 if any(f.rule == "file-error" for f in findings) else 1)
+            unreadable = any(f.rule == "file-error" for f in findings)
+            raise refuse(findings, 2 if unreadable else 1,
+                         "" if unreadable else "fix the errors above (journeyctl validate shows them all)")
         try:
             report = analyse_funnel(journey, entry)
         except InvalidRatesError as exc:
             raise refuse([Finding("invalid-rates", "error", display, *doc.locate(p.path), p.message,
-                                  format_path(p.path)) for p in exc.problems], 1)
+                                  format_path(p.path)) for p in exc.problems], 1,
+                         "the rates above are not probabilities (see journeyctl explain invalid-rates)")
         except UnknownEntryError as exc:
             from ..suggest import closest
 
