@@ -61,8 +61,10 @@ TP = dict  # readability: touchpoints below are plain dicts
     ({}, [TP(id="signup", entry=True, next=[{"to": "welcom"}]), TP(id="welcome", outcome="converted")],
      [("stages[0].touchpoints[0].next[0].to", "transition from 'signup' leads to unknown touchpoint 'welcom' "
                                               "(did you mean 'welcome'?)")]),
-    # Links into other journeys are the workspace pass's (journeyctl.workspace), never this rule's.
-    ({}, [TP(id="t", entry=True, outcome="converted", next=[{"to": "renewal/nowhere"}, {"to": "j/nowhere"}])], []),
+    # Links into other journeys are the workspace pass's (journeyctl.workspace), never this rule's; a link
+    # spelling out the journey's own id ('j') is local, skipped by the workspace pass, so it is this rule's.
+    ({}, [TP(id="t", entry=True, outcome="converted", next=[{"to": "renewal/nowhere"}, {"to": "j/nowhere"}])],
+     [("stages[0].touchpoints[0].next[1].to", "transition from 't' leads to unknown touchpoint 'j/nowhere'")]),
 ])
 def test_unknown_reference_kinds(top: dict, tps: list | None, expected: list) -> None:
     assert hits("unknown-reference", journey(tps, **top)) == expected

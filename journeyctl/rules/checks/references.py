@@ -8,6 +8,7 @@ from ...findings import Hit, format_path
 from ...model import Journey, Node
 from ...suggest import closest
 from .. import RuleContext, rule
+from .graph import local_target
 
 # kind of reference → the journey (and workspace) list that declares it
 CATALOGS = {"persona": "personas", "team": "teams", "channel": "channels", "metric": "metrics"}
@@ -90,13 +91,14 @@ def unknown_reference(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             hint = hints(kind, value)
             advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
             yield holder.finding(f"unknown {kind} '{value}'{advice}", *keys)
-    # Links into other journeys (`to: other/tp`, even `to: this-journey/tp`) are resolved by the
-    # workspace's second pass (journeyctl.workspace.resolve), which sees every journey; here only the
-    # journey's own targets are checked, so nothing is reported twice.
+    # Links into other journeys (`to: other/tp`) are resolved by the workspace's second pass
+    # (journeyctl.workspace.resolve), which sees every journey. `to: this-journey/tp` is a local transition
+    # that the second pass skips, so it is checked here with the plain ones: each reported exactly once.
     for _, tp in journey.touchpoints():
         for tr in tp.next:
-            if tr.journey is None and tr.to not in known["touchpoint"]:
-                hint = hints("touchpoint", tr.to)
+            target = local_target(journey, tr)
+            if target is not None and target not in known["touchpoint"]:
+                hint = hints("touchpoint", target)
                 advice = f" (did you mean '{hint}'?)" if hint else ""
                 yield tr.finding(f"transition from '{tp.id}' leads to unknown touchpoint '{tr.to}'{advice}", "to")
 
