@@ -235,7 +235,7 @@ def test_findings_are_marked_on_their_touchpoint():
 @pytest.mark.parametrize("view, fmt, message", [
     ("journey", "svg", "Mermaid's journey diagram"),
     ("blueprint", "mermaid", "no Mermaid form"),
-    ("emotion", "md", "no Mermaid form"),
+    ("emotion", "md", "no Markdown form"),
     ("sideways", "svg", "unknown view"),
     ("map", "gif", "unknown format"),
 ])

@@ -89,8 +89,8 @@ def design_of(journey: Journey) -> Design:
     for tp in index.values():
         for tr in tp.next:
             # A cross-journey transition leaves this journey's log, and a dangling one can never be
-            # observed: neither is a pair conformance can count.
-            if tr.journey is not None or tr.target not in index:
+            # observed: neither is a pair conformance can count. `this-journey/tp` is local.
+            if tr.journey not in (None, journey.id) or tr.target not in index:
                 continue
             key = (tp.id, tr.target)
             if key in seen:

@@ -95,7 +95,8 @@ def to_markdown(journey: Journey, diagram: str, *, view: str = "map", findings: 
     handoffs, missing = [], []
     for _, tp in journey.touchpoints():
         for tr in tp.next:
-            target = index.get(tr.target) if tr.journey is None else None
+            local = tr.journey is None or tr.journey == journey.id  # `this-journey/tp` is local
+            target = index.get(tr.target) if local else None
             to_name = _md(one_line(target.label, 200)) if target else _md(tr.to, 260)
             to_owner = target.owner if target else None
             teams = f"{_md(tp.owner or '?', 130)} → {_md(to_owner or ('?' if target or not tr.journey else tr.journey), 130)}"

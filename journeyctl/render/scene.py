@@ -100,7 +100,12 @@ def build_scene(journey: Journey, overlay: EdgeOverlay | None = None, findings: 
             by_position[(s, t)] = node
     placeholders: dict[str, SceneNode] = {}
 
+    own_prefix = f"{journey.id}/"
+
     def target(ref: str) -> SceneNode:
+        # `this-journey/tp` is a local transition (as in the rules and the funnel), not a link out.
+        if ref.startswith(own_prefix) and ref[len(own_prefix):] in first:
+            ref = ref[len(own_prefix):]
         if "/" not in ref and ref in first:
             return first[ref]
         if ref not in placeholders:
