@@ -7,13 +7,14 @@ out of a repository.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..check import effective_severities
 from ..config import Config
 from . import DiffError, git
 from .compare import DiffResult, compare
-from .snapshot import Checker, Scope, at_revision, repo_prefixes, two_files, work_tree
+from .snapshot import Checker, Scope, Side, at_revision, repo_prefixes, two_files, work_tree
 
 
 def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
@@ -50,9 +51,15 @@ def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bo
             raise DiffError(f"'{first}' is neither a revision nor a path in the working tree")
 
     scope = Scope(tuple(config.include), tuple(config.exclude), repo_prefixes(paths, cwd, root))
-    base_side = at_revision(base_commit, git.describe(base_commit, base, root), root, scope, checker)
-    if head_commit is None:
-        head_side = work_tree(root, scope, checker)
-    else:
-        head_side = at_revision(head_commit, git.describe(head_commit, rest[0], root), root, scope, checker)
-    return compare(*checker.snapshots(base_side, head_side), funnel=funnel)
+
+    def revision(commit: str, rev: str) -> Side:
+        return at_revision(commit, git.describe(commit, rev, root), root, scope, checker)
+
+    # The two sides are read at once: most of the time goes to git (inflating blobs), outside the GIL.
+    # The threads are gone before checking forks its workers.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        base_side = pool.submit(revision, base_commit, base)
+        head_side = pool.submit(work_tree, root, scope, checker) if head_commit is None else \
+            pool.submit(revision, head_commit, rest[0])
+        sides = base_side.result(), head_side.result()
+    return compare(*checker.snapshots(*sides), funnel=funnel)

@@ -123,7 +123,7 @@ class Checker:
                     for m in memos:
                         del singles[m]
         jobs += [(job.rel, (memo,), job) for memo, job in singles.items()]
-        jobs.sort(key=lambda item: (item[0], item[1]))
+        jobs.sort(key=lambda item: (-item[2].files, item[0], item[1]))  # the big jobs first: an even finish
         n = workers(sum(job.files for _, _, job in jobs))
         if n <= 1:
             return  # checked in order by side(), models and all

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 PARALLEL_MIN_FILES = 32
 # Chunks per worker: enough to balance uneven jobs (a pair costs twice a single file), few enough that
 # messaging stays cheap.
-CHUNKS_PER_WORKER = 8
+CHUNKS_PER_WORKER = 32
 
 
 @dataclass(frozen=True)
@@ -125,9 +125,17 @@ def _init_worker() -> None:
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
+    import gc
+
     assert _STATE is not None
     checker, jobs = _STATE
-    return [_run_job(checker, job) for job in jobs[bounds[0]:bounds[1]]]
+    # A check allocates many objects, nearly all freed by reference counting as soon as the job is done;
+    # the collector's passes over them cost a tenth of a worker's time. It runs again between chunks.
+    gc.disable()
+    try:
+        return [_run_job(checker, job) for job in jobs[bounds[0]:bounds[1]]]
+    finally:
+        gc.enable()
 
 
 def _run_job(checker: Checker, job: Job) -> Any:
