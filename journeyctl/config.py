@@ -53,7 +53,8 @@ def find_config(start: Path) -> tuple[Path, str] | None:
                 text = candidate.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
-            if re.search(r"^\[tool\.journeyctl(\.|\])", text, re.M):
+            # Loosely: a misspelt or unclosed [tool.journeyctl table is then reported, not ignored.
+            if re.search(r"^\s*\[+\s*\"?tool\"?\s*\.\s*\"?journeyctl\b", text, re.M):
                 return candidate, "toml"
     return None
 
@@ -124,10 +125,15 @@ def _read(path: Path, kind: str) -> Config:
             raise ConfigError(display, 1, 1, f"cannot read: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             match = re.search(r"line (\d+), column (\d+)", str(exc))
-            line, col = (int(match[1]), int(match[2])) if match else (1, 1)
+            if match:
+                line, col = int(match[1]), int(match[2])
+            elif "end of document" in str(exc):
+                line, col = text.count("\n") + 1, len(text) - text.rfind("\n")
+            else:
+                line, col = 1, 1
             raise ConfigError(display, line, col, f"invalid TOML: {exc}") from None
 
-        def locate(keys: tuple[str | int, ...]) -> tuple[int, int]:
+        def locate(keys: tuple[str | int, ...], key: bool = False) -> tuple[int, int]:
             return _toml_line(text, keys)
     else:
         from .loader import LoadError, load_document

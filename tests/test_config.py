@@ -73,6 +73,30 @@ def test_bad_pyproject_setting_points_at_its_line(tmp_path: Path):
     assert info.value.file == str(path.resolve())
 
 
+@pytest.mark.parametrize("text, line, words", [
+    ("[tool.journeyctl.rules]\nmetric-without-targt = \"off\"\n", 2,
+     "unknown rule 'metric-without-targt' (did you mean 'metric-without-target'?)"),
+    ("[project]\nname = 'x'\n[tool.journeyctl]\nreview_evry = \"30d\"\n", 4,
+     "unknown setting 'review_evry' (did you mean 'review_every'?)"),
+    ("[tool.journeyctl\nreview_every = \"30d\"\n", 1, "invalid TOML"),
+    ("[ tool.journeyctl ]\nreview_every = [\n", 3, "invalid TOML"),
+])
+def test_a_bad_pyproject_is_a_positioned_usage_error(tmp_path: Path, text, line, words):
+    path = write(tmp_path / "pyproject.toml", text)
+    write(tmp_path / "a.journey.yaml", (Path(__file__).parent / "fixtures" / "hostile" / "clean.journey.yaml")
+          .read_text(encoding="utf-8"))
+    proc = subprocess.run([sys.executable, "-m", "journeyctl", "validate"], cwd=tmp_path,
+                          env={**os.environ, "NO_COLOR": "1"}, capture_output=True, text=True)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith(f"journeyctl: {path.resolve()}:{line}:")
+    assert words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_unrelated_broken_pyproject_is_not_a_config(tmp_path: Path):
+    write(tmp_path / "pyproject.toml", "[project\nname = 'x'\n[tool.black]\n")
+    assert load_config(None, start=tmp_path).source is None
+
+
 def test_an_empty_config_marks_a_workspace_root(tmp_path: Path):
     path = write(tmp_path / ".journeyctl.yaml", "# workspace root\n")
     config = load_config(None, start=tmp_path)
