@@ -196,8 +196,12 @@ def init(
 
     from .starter import starter_journey
 
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,63}", journey_id):
-        raise fail(f"--id '{journey_id}' must be a kebab-case slug (a-z, 0-9, '-')")
+    from .model import ID_PATTERN
+
+    # The schema's id rule (it is also the file name: no '/', no leading '.'), capped at its length.
+    if not re.fullmatch(ID_PATTERN, journey_id) or len(journey_id) > 128:
+        raise fail(f"--id '{journey_id}' is not an id: use ASCII letters, digits, '-', '_' or '.', starting with "
+                   "a letter or digit (e.g. 'onboarding-v2')")
     if directory.exists() and not directory.is_dir():
         raise fail(f"{directory}: not a directory")
     try:

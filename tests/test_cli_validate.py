@@ -52,6 +52,20 @@ def test_init_writes_a_journey_that_validates_cleanly(tmp_path: Path):
     assert "already exists" in again.output
 
 
+@pytest.mark.parametrize("journey_id, ok", [("Onboarding_v2", True), ("b2b.trial", True), ("x" * 128, True),
+                                             ("x" * 129, False), ("../escape", False), (".hidden", False),
+                                             ("two words", False), ("café", False)])
+def test_init_accepts_exactly_the_ids_the_schema_accepts(tmp_path: Path, journey_id: str, ok: bool):
+    result = runner.invoke(app, ["init", str(tmp_path), "--id", journey_id])
+    if ok:
+        assert result.exit_code == 0, result.output
+        proc = run("validate", str(tmp_path / f"{journey_id}.journey.yaml"))
+        assert proc.returncode == 0 and proc.stdout.strip().endswith("1 file checked, no findings")
+    else:
+        assert result.exit_code == 2 and f"--id '{journey_id}' is not an id" in result.output
+        assert list(tmp_path.iterdir()) == []
+
+
 # Each broken copy of a valid journey gives exactly one finding, at the line that was broken.
 BREAKAGES = [
     ("wrong-type", "        emotion: 1 ", "        emotion: very happy", "schema", "emotion"),
