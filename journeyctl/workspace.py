@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Rules whose findings (some or all) come from the second pass: their suppressions are judged there.
 CROSS_FILE_RULES = frozenset({"duplicate-id", "unknown-reference", "journey-link-not-entry",
-                              "persona-without-journey", "unused-definition"})
+                              "persona-without-journey", "unused-definition", "missing-handoff"})
 _SINGULAR = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}
 
 
@@ -39,6 +39,8 @@ class Link:
     line: int
     column: int
     path: str
+    owner: str | None = None  # the source touchpoint's team
+    handoff: bool = False  # the transition declares a hand-off
 
 
 @dataclass(slots=True)
@@ -56,6 +58,9 @@ class JourneySummary:
     uses: dict[str, frozenset[str]]
     links: list[Link] = field(default_factory=list)
     suppressions: list[tuple[int, int, int, tuple[str, ...], frozenset[str]]] = field(default_factory=list)
+    # "entry-id\towner" lines for entries with an owner: a link lands on an entry, and crossing teams there
+    # needs a hand-off as much as inside one journey.
+    entry_owners: str = ""
 
 
 @dataclass
@@ -96,10 +101,14 @@ def summarize(journey: Journey, locate, display: str) -> JourneySummary:
             if tr.journey is not None and tr.journey != journey.id:  # `own-id/tp` is a local transition
                 path = tr.path_of("to")
                 l, c = locate(path)
-                links.append(Link(tp.id, tr.journey, tr.target, l, c, format_path(path)))
+                links.append(Link(tp.id, tr.journey, tr.target, l, c, format_path(path), tp.owner,
+                                  tr.handoff is not None))
     touchpoints = "\n".join(sorted({tp.id for _, tp in journey.touchpoints()}))
-    entries = "\n".join(sorted({tp.id for _, tp in journey.touchpoints() if tp.entry}))
-    return JourneySummary(display, journey.id, line, column, touchpoints, entries, journey_uses(journey), links)
+    entry_tps = sorted((tp.id, tp.owner) for _, tp in journey.touchpoints() if tp.entry)
+    entries = "\n".join(sorted({tp_id for tp_id, _ in entry_tps}))
+    owners = "\n".join(f"{tp_id}\t{owner}" for tp_id, owner in entry_tps if owner)
+    return JourneySummary(display, journey.id, line, column, touchpoints, entries, journey_uses(journey), links,
+                          entry_owners=owners)
 
 
 def catalog_overlaps(journey: Journey, locate, display: str, workspace: Workspace | None) -> list[Finding]:
@@ -192,6 +201,13 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
                                   frozenset(summary.entries.split("\n")) - {""})
         return ids_of[summary.id]
 
+    owners_of: dict[str, dict[str, str]] = {}
+
+    def owners(summary: JourneySummary) -> dict[str, str]:
+        if summary.id not in owners_of:
+            owners_of[summary.id] = dict(line.split("\t", 1) for line in summary.entry_owners.split("\n") if line)
+        return owners_of[summary.id]
+
     for summary in summaries:
         for link in summary.links:
             target = by_id.get(link.journey)
@@ -216,6 +232,13 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
                 add("journey-link-not-entry", summary.file, link.line, link.column,
                     f"transition from '{link.source}' enters journey '{link.journey}' at '{link.target}', which is "
                     f"not one of its entries ({entries_list})", link.path)
+            elif link.owner is not None and not link.handoff:
+                receiver = owners(target).get(link.target)
+                if receiver is not None and receiver != link.owner:
+                    add("missing-handoff", summary.file, link.line, link.column,
+                        f"the customer passes from {link.owner} ('{link.source}') to {receiver} "
+                        f"('{link.journey}/{link.target}', {target.file}) with no hand-off declared: add "
+                        "'handoff' with a trigger and an sla", link.path)
     if journey_scope:
         used: dict[str, set[str]] = {kind: set() for kind in CATALOG_KINDS}
         for summary in summaries:

@@ -114,6 +114,31 @@ def test_cross_journey_links_must_reach_an_entry_of_an_existing_journey(ws: Path
     assert words in finding.message
 
 
+@pytest.mark.parametrize("beta_owner, handoff, expected", [
+    ("success", "", [("missing-handoff", "to: beta/start")]),  # marketing → success, nothing declared
+    ("success", "\n            handoff: {trigger: form sent, sla: 24h, via: CRM}", []),
+    ("marketing", "", []),  # the same team on both sides: nothing is handed off
+])
+def test_a_link_that_crosses_teams_needs_a_handoff_like_any_transition(ws: Path, beta_owner, handoff, expected):
+    a, b = ws / "a.journey.yaml", ws / "b.journey.yaml"
+    a.write_text(journey("alpha", link="beta/start").replace("- to: beta/start", "- to: beta/start" + handoff))
+    b.write_text(journey("beta").replace("owner: marketing", f"owner: {beta_owner}", 1))
+    for paths in ((), ("a.journey.yaml",)):  # a partial run (pre-commit) says what a full run says
+        found = findings_by_file(ws, *paths)
+        assert found["a.journey.yaml"] == [(rule, line_of(a, needle)) for rule, needle in expected]
+    if expected:
+        cwd = os.getcwd()
+        os.chdir(ws)
+        try:
+            (finding,) = [f for f in check_paths([Path(".")], load_config(None, start=ws)).findings
+                          if f.rule == "missing-handoff" and f.file == "a.journey.yaml"]
+        finally:
+            os.chdir(cwd)
+        assert finding.message == ("the customer passes from marketing ('start') to success ('beta/start', "
+                                   "b.journey.yaml) with no hand-off declared: add 'handoff' with a trigger and an sla")
+        assert finding.severity == "error" and finding.path == "stages[0].touchpoints[0].next[1].to"
+
+
 def test_id_defined_in_journey_and_catalog_names_both_lines(ws: Path):
     path = ws / "b.journey.yaml"
     path.write_text(journey("beta", extra="teams:\n  - id: success\n"))

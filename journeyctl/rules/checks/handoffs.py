@@ -30,6 +30,8 @@ def missing_handoff(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     This is where journeys break: marketing assumes sales called the lead, sales assumes the lead was not
     ready, and the customer hears from nobody. Declare `handoff:` on the transition with the trigger that
     passes the customer on, how fast the receiving team responds (`sla`) and what carries it (`via`).
+    A transition into another journey of the workspace (`to: journey/touchpoint`) is checked the same
+    way against the owner of the touchpoint it enters.
 
     Fails:
         teams: [{id: sales}, {id: success}]
