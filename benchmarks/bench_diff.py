@@ -2,8 +2,10 @@
 
 Target: diff ≤ 2x validate. A diff must check both sides, so it would cost 2x validate if it re-checked
 everything; it stays below by checking a file identical on both sides once (most files of a pull
-request are). Two scenarios: a typical PR (10% of journeys edited, 2 moved, 1 added, 1 removed) and
-the worst case (every journey edited).
+request are). When every journey is edited there is nothing to share: it keeps up by checking and
+comparing both versions of a path in one worker job, so all cores work, as validate's do. Two
+scenarios: a typical PR (10% of journeys edited, 2 moved, 1 added, 1 removed) and the worst case
+(every journey edited).
 
     python benchmarks/bench_diff.py [--journeys 200] [--touchpoints 14] [--repeat 5] [--json OUT]
 

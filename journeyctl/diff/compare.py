@@ -157,8 +157,7 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool)
         diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file))
     if b.journey_id is not None and h.journey_id is not None and b.blob != h.blob:
         pre = h.precomputed
-        if pre is not None and (pre.file, pre.base_blob, pre.head_blob, pre.funnel) == (b.file, b.blob, h.blob, funnel) \
-                and h.file == b.file:
+        if pre is not None and pre.fits(b.file, b.blob, h.file, h.blob, funnel):
             diff.changes += pre.changes + pre.funnel_changes
         else:  # not the pair a worker compared (a moved file, a changed id): the models, here
             a, z = b.model(), h.model()

@@ -18,7 +18,7 @@ from ..rules import Workspace
 
 if TYPE_CHECKING:
     from .compare import Change
-    from .snapshot import Checker, _Outcome
+    from .snapshot import Checker
 
 # Below this many file checks, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 32
@@ -66,8 +66,12 @@ class Precomputed:
     changes: tuple[Change, ...]
     funnel_changes: tuple[Change, ...]
 
+    def fits(self, base_file: str, base_blob: str, head_file: str, head_blob: str, funnel: bool) -> bool:
+        """Whether compare() paired the very versions this was computed for, asking the same of the funnel."""
+        return (base_file, head_file, base_blob, head_blob, funnel) == \
+            (self.file, self.file, self.base_blob, self.head_blob, self.funnel)
 
-PairResult = tuple["_Outcome", "_Outcome", "tuple[list[Change], list[Change]] | None"]
+
 Job = Single | Pair
 
 # Set in the parent just before the fork and inherited by the workers, so no job crosses a pipe:
@@ -96,7 +100,8 @@ def workers(jobs: int) -> int:
 
 
 def run(checker: Checker, jobs: list[Job], n: int) -> list[Any]:
-    """Each job's result, in order: an outcome for a Single, a PairResult for a Pair."""
+    """Each job's result, in order: for a Single its outcome; for a Pair (base outcome, head outcome,
+    compare.content_changes or None when either version is not a journey). Outcomes carry no model."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
