@@ -83,8 +83,13 @@ def _context(config: Config) -> RuleContext:
                        today=date.fromisoformat(today) if today else date.today())
 
 
-def validate_document(doc: Document, display: str) -> tuple[Journey | None, list[Finding]]:
-    """Schema-check a loaded document and build the model; findings for whatever is wrong."""
+def validate_document(doc: Document, display: str, salvage: bool = False) -> tuple[Journey | None, list[Finding]]:
+    """Schema-check a loaded document and build the model; findings for whatever is wrong.
+
+    With `salvage`, a document whose only faults are keys that can be dropped (a typo'd key, a value of
+    the wrong type in an optional field) still yields the model built without them, so the gap rules
+    report on the rest of the file in the same run instead of one round of fixes later.
+    """
     from pydantic import ValidationError
 
     from .model import Journey
@@ -109,10 +114,37 @@ def validate_document(doc: Document, display: str) -> tuple[Journey | None, list
                 line, col = doc.locate(path)
                 schema.append(Finding("schema", "error", display, line, col,
                                       f"{format_path(path) or 'the journey'}: {err['msg']}", format_path(path)))
-        return None, findings + schema
+        journey = _salvage(doc.data, exc) if salvage and not bad_paths else None
+        return journey, findings + schema
     if bad_paths:
         return None, findings
     return journey, findings
+
+
+def _salvage(data: dict, error: Exception) -> Journey | None:
+    """The journey without the mapping keys the schema rejected, if that is valid; else None."""
+    import copy
+
+    from pydantic import ValidationError
+
+    from .model import Journey
+
+    data = copy.deepcopy(data)
+    for err in error.errors():  # type: ignore[attr-defined]
+        *parents, key = err["loc"] or (None,)
+        node: object = data
+        for part in parents:
+            try:
+                node = node[part]  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                node = None
+                break
+        if isinstance(node, dict) and isinstance(key, str) and err["type"] != "missing":
+            node.pop(key, None)
+    try:
+        return Journey.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def read_document(path: Path, config: Config) -> tuple[Document | None, list[Finding]]:
@@ -231,14 +263,16 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
     outcome = FileOutcome(FileResult(display))
     journey = None
     if doc is not None:
-        journey, findings = validate_document(doc, display)
-        if journey is not None:
-            outcome.result.journey_id = journey.id
+        model, findings = validate_document(doc, display, salvage=True)
+        if model is not None:
+            if not any(f.rule == "schema" for f in findings):
+                journey = model  # a salvaged model serves the rules only: it is not compared, rendered, counted
+                outcome.result.journey_id = model.id
             context = _context(config)
             context.workspace = workspace
-            findings += run_rules(journey, doc, display, severities, context)
-            findings += [f for f in catalog_overlaps(journey, doc.locate, display, workspace) if f.rule in severities]
-            outcome.summary = summarize(journey, doc.locate, display)
+            findings += run_rules(model, doc, display, severities, context)
+            findings += [f for f in catalog_overlaps(model, doc.locate, display, workspace) if f.rule in severities]
+            outcome.summary = summarize(model, doc.locate, display)
         suppressions = parse_suppressions(doc.text)
         findings = apply_suppressions(findings, suppressions)
         findings += unused_suppressions(suppressions, display, severities, defer)

@@ -179,3 +179,32 @@ def test_version_is_fast_path_and_imports_nothing_heavy():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.stdout.splitlines()[0] == "journeyctl 0.1.0"
     assert proc.stdout.splitlines()[1] == "HEAVY []"
+
+
+# A typo'd key or a wrongly typed optional value is dropped for the rules, so one run reports the schema
+# error and every gap in the rest of the file; a fault that cannot be dropped leaves the schema errors alone.
+SALVAGE = (Path(__file__).parent / "fixtures" / "hostile" / "clean.journey.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("        channel: web\n        owner: web-team\n        personas: [shopper]\n        entry: true",
+     "        chanel: web\n        owner: marketing\n        personas: [shopper]\n        entry: true",
+     [("touchpoint-without-channel", "- id: landing"), ("schema", "chanel: web"),
+      ("unknown-reference", "owner: marketing"), ("missing-handoff", "- to: signup")]),
+    ("          - to: signup", "          - to: signup\n            rate: 1.5\n            wait: soon",
+     [("invalid-rates", "rate: 1.5"), ("schema", "wait: soon")]),
+    ("id: clean\n", "id: clean\ncolour: red\n", [("schema", "colour: red")]),
+    # not salvageable: a required key missing, a wrong item inside a list
+    ("title: Base journey\n", "", [("schema", "journeyctl: 1")]),
+    ("        personas: [shopper]\n        entry: true", "        personas: [5]\n        entry: true\n        rate: 2",
+     [("schema", "personas: [5]"), ("schema", "rate: 2")]),
+])
+def test_rules_still_report_on_a_file_whose_schema_faults_can_be_dropped(tmp_path: Path, old, new, expected):
+    text = SALVAGE.replace(old, new, 1)
+    assert text != SALVAGE
+    path = tmp_path / "j.journey.yaml"
+    path.write_text(text, encoding="utf-8")
+    proc = run("validate", "--format", "json", "--no-cache", str(path))
+    found = [(f["rule"], f["line"]) for f in json.loads(proc.stdout)["findings"]]
+    assert found == [(rule, line_of(text, needle)) for rule, needle in expected]
+    assert proc.returncode == 1
