@@ -270,6 +270,7 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
                 outcome.result.journey_id = model.id
             context = _context(config)
             context.workspace = workspace
+            context.line_of = lambda path: doc.locate(path)[0]
             findings += run_rules(model, doc, display, severities, context)
             findings += [f for f in catalog_overlaps(model, doc.locate, display, workspace) if f.rule in severities]
             outcome.summary = summarize(model, doc.locate, display)

@@ -128,7 +128,7 @@ def test_every_fixture_is_used() -> None:
     ("unknown-reference", "own-journey-link-typo.journey.yaml",
      "transition from 'landing' leads to unknown touchpoint 'newsletter/sigunp' (did you mean 'signup'?)"),
     ("duplicate-id", "touchpoint-id-twice.journey.yaml",
-     "duplicate touchpoint id 'welcome': also defined at stages[0].touchpoints[1]"),
+     "duplicate touchpoint id 'welcome': also defined at line 10 (stages[0].touchpoints[1])"),
     ("unreachable-touchpoint", "orphan-webinar.journey.yaml",
      "no path from an entry reaches 'webinar': no transition leads here"),
     ("no-path-to-outcome", "reminder-loop-no-exit.journey.yaml",

@@ -39,6 +39,8 @@ class RuleContext:
     review_every: str = "180d"
     today: date = field(default_factory=date.today)
     workspace: Workspace | None = None  # None: a lone file, cross-journey links cannot be resolved
+    # The line of a document path, where the journey came from a file: for messages that point elsewhere.
+    line_of: Callable[[tuple[str | int, ...]], int] | None = None
 
 
 Check = Callable[[Journey, RuleContext], Iterator[Hit]]

@@ -134,6 +134,8 @@ def duplicate_id(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
         for item in items:
             if item.id in first:
                 where = format_path(first[item.id].path)
+                if ctx.line_of is not None:
+                    where = f"line {ctx.line_of(first[item.id].path)} ({where})"
                 yield item.finding(f"duplicate {kind} id '{item.id}': also defined at {where}", "id")
             else:
                 first[item.id] = item
