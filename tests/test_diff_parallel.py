@@ -35,7 +35,8 @@ def git(repo: Path, *args: str) -> None:
 
 
 def journey(i: int | str) -> str:
-    return FIXTURE.read_text(encoding="utf-8").replace("id: onboarding", f"id: {i if isinstance(i, str) else f'j{i:02d}'}", 1)
+    ident = i if isinstance(i, str) else f"j{i:02d}"
+    return FIXTURE.read_text(encoding="utf-8").replace("id: onboarding", f"id: {ident}", 1)
 
 
 def edit(text: str) -> str:

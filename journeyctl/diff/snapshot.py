@@ -4,7 +4,8 @@ A side is checked the way `validate` checks a workspace (check.check_paths): cat
 journey against them, then the cross-file pass (journeyctl.workspace.resolve). The difference is the
 input: bytes from `git cat-file` or the disk, never temporary files. The per-file work is memoised on
 (content, path, catalogs), so a file identical on both sides (the common case in a pull request) is
-parsed and checked once; only the cheap cross-file pass runs twice.
+parsed and checked once; only the cheap cross-file pass runs twice. Many files go to worker processes
+(diff.workers), where a path edited on both sides is checked twice and compared in one job.
 """
 
 from __future__ import annotations
@@ -108,8 +109,9 @@ class Checker:
         states = [self._catalog_state(s.files) for s in sides]
         for s, (key, workspace) in zip(sides, states):
             for rel, value in sorted(s.files.items()):
-                if not isinstance(value, Finding) and not is_catalog(rel) and (value[0], rel, key) not in self._journeys:
-                    singles.setdefault((value[0], rel, key), Single(rel, value[1], workspace))
+                if isinstance(value, Finding) or is_catalog(rel) or (value[0], rel, key) in self._journeys:
+                    continue
+                singles.setdefault((value[0], rel, key), Single(rel, value[1], workspace))
         jobs: list[tuple[str, tuple[_Memo, ...], Single | Pair]] = []
         if len(sides) == 2:
             (base_key, base_ws), (head_key, head_ws) = states
