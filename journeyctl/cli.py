@@ -194,7 +194,7 @@ def init(
     """Write a commented starter journey that validates."""
     import re
 
-    from .starter import starter_journey
+    from .starter import SCHEMA_URL, starter_journey
 
     from .model import ID_PATTERN
 
@@ -211,8 +211,12 @@ def init(
     target = directory / f"{journey_id}.journey.yaml"
     if target.exists() and not force:
         raise fail(f"{target} already exists (use --force to overwrite)")
-    _emit(starter_journey(journey_id), target)
+    text = starter_journey(journey_id, directory)
+    _emit(text, target)
     typer.echo(f"wrote {target}; check it with: journeyctl validate {target}")
+    if SCHEMA_URL in text:
+        typer.echo("editor completion: save the schema where your journeys live (journeyctl schema -o "
+                   "journey.schema.json) and init points new files at it")
 
 
 @app.command("rules")

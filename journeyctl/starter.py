@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
+from pathlib import Path
 
 _TEMPLATE = """\
-# yaml-language-server: $schema=https://journeyctl.dev/schemas/journey.schema.json
+# yaml-language-server: $schema={schema}
 # A customer journey, as code. Check it with `journeyctl validate`, draw it with `journeyctl render`.
 journeyctl: 1                      # format version
 id: {id}
@@ -72,5 +74,23 @@ stages:                            # ordered, left to right
 """
 
 
-def starter_journey(journey_id: str) -> str:
-    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat())
+SCHEMA_URL = "https://journeyctl.dev/schemas/journey.schema.json"
+# Where a repository keeps the schema for editors (`journeyctl schema -o ...`), nearest first.
+SCHEMA_PLACES = ("journey.schema.json", "schemas/journey.schema.json", ".journeyctl/journey.schema.json")
+
+
+def starter_journey(journey_id: str, directory: Path | None = None) -> str:
+    """The starter text; its modeline points at a schema file found beside or above `directory` (editors
+    resolve a relative path offline), else at the schema's published id."""
+    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat(), schema=schema_reference(directory))
+
+
+def schema_reference(directory: Path | None) -> str:
+    if directory is None:
+        return SCHEMA_URL
+    start = directory.resolve()
+    for folder in (start, *start.parents):
+        for place in SCHEMA_PLACES:
+            if (folder / place).is_file():
+                return Path(os.path.relpath(folder / place, start)).as_posix()
+    return SCHEMA_URL

@@ -52,6 +52,18 @@ def test_init_writes_a_journey_that_validates_cleanly(tmp_path: Path):
     assert "already exists" in again.output
 
 
+def test_init_points_the_modeline_at_a_schema_file_it_finds_above(tmp_path: Path):
+    away = runner.invoke(app, ["init", str(tmp_path / "none"), "--id", "a"])
+    assert "$schema=https://journeyctl.dev/schemas/journey.schema.json" in (tmp_path / "none" / "a.journey.yaml").read_text()
+    assert "journeyctl schema -o journey.schema.json" in away.output
+    (tmp_path / "schemas").mkdir()
+    assert runner.invoke(app, ["schema", "-o", str(tmp_path / "schemas" / "journey.schema.json")]).exit_code == 0
+    near = runner.invoke(app, ["init", str(tmp_path / "journeys" / "web"), "--id", "b"])
+    written = (tmp_path / "journeys" / "web" / "b.journey.yaml").read_text()
+    assert written.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/journey.schema.json"
+    assert "editor completion" not in near.output
+
+
 @pytest.mark.parametrize("journey_id, ok", [("Onboarding_v2", True), ("b2b.trial", True), ("x" * 128, True),
                                              ("x" * 129, False), ("../escape", False), (".hidden", False),
                                              ("two words", False), ("café", False)])
