@@ -120,7 +120,7 @@ def validate(
                        "; see 'journeyctl rules'")
     from . import replay
 
-    taken = replay.snapshot(config_path, paths or [Path(".")], config) if replay.pending() else None
+    taken = replay.snapshot(config_path, paths or [Path(".")], config)  # None unless __main__ qualified the run
     try:
         from .run import run_checks
 
@@ -194,9 +194,8 @@ def init(
     """Write a commented starter journey that validates."""
     import re
 
-    from .starter import SCHEMA_URL, starter_journey
-
     from .model import ID_PATTERN
+    from .starter import SCHEMA_URL, starter_journey
 
     # The schema's id rule (it is also the file name: no '/', no leading '.'), capped at its length.
     if not re.fullmatch(ID_PATTERN, journey_id) or len(journey_id) > 128:

@@ -93,24 +93,24 @@ def settings_root(where: Located) -> Path:
 
 def load_settings(explicit: Path | None = None, paths: Sequence[Path] = ()) -> Config:
     """The settings a command runs with (see `locate`); ConfigError names the file and line to fix."""
-    where = locate(explicit, paths)
-    if where.path is None:
-        return Config(root=settings_root(where))
-    if explicit is not None and not explicit.is_file():
-        raise ConfigError(str(explicit), 1, 1, "config file not found")
-    return _read(where.path, where.kind)
+    return _load(locate(explicit, paths))
 
 
 def load_config(explicit: Path | None = None, start: Path | None = None) -> Config:
+    """The settings of `explicit`, else the nearest up from `start` (default: the working directory)."""
     if explicit is not None:
-        if not explicit.is_file():
-            raise ConfigError(str(explicit), 1, 1, "config file not found")
-        kind = "toml" if explicit.suffix == ".toml" else "yaml"
-        return _read(explicit, kind)
-    found = find_config(start or Path.cwd())
-    if found is None:
-        return Config(root=(start or Path.cwd()).resolve())
-    return _read(*found)
+        return _load(locate(explicit))
+    start = start or Path.cwd()
+    found = find_config(start)
+    return _load(Located(*found, start) if found else Located(None, "", start))
+
+
+def _load(where: Located) -> Config:
+    if where.path is None:
+        return Config(root=settings_root(where))
+    if not where.path.is_file():  # only an explicit path can be missing: a found one was checked
+        raise ConfigError(str(where.path), 1, 1, "config file not found")
+    return _read(where.path, where.kind)
 
 
 def _read(path: Path, kind: str) -> Config:

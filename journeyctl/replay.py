@@ -72,11 +72,6 @@ def _lookup(argv: Sequence[str]) -> dict[str, Any] | None:
         return None
 
 
-def pending() -> bool:
-    """Whether this process's command line qualified for recording (see try_replay)."""
-    return _pending is not None
-
-
 def snapshot(explicit: Path | None, paths: Sequence[Path], config: Any) -> dict[str, Any] | None:
     """What a run is about to read, taken before it reads it (a file edited during the run then
     fails the next comparison); None when this run cannot be replayed."""
@@ -97,10 +92,11 @@ def snapshot(explicit: Path | None, paths: Sequence[Path], config: Any) -> dict[
 def record(taken: dict[str, Any] | None, config: Any, stdout: str, code: int,
            output: tuple[Path, str] | None = None) -> None:
     """Store a finished run's answer; silently nothing when the cache cannot take it."""
-    if taken is None or _pending is None:
+    if taken is None:  # snapshot() gave nothing: this run is not one to replay
         return
     from .cache import ResultCache, cache_dir
 
+    assert _pending is not None  # snapshot() returns None otherwise
     entry = {**taken, "v": _VERSION, "stdout": stdout, "code": code,
              "output": [str(output[0]), output[1]] if output else None}
     cache = ResultCache(cache_dir(config.root))

@@ -17,7 +17,8 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..check import SKIP_DIRS, apply_suppressions, check_document, discover, document_from_bytes, unused_suppressions
+from ..check import apply_suppressions, check_document, document_from_bytes, unused_suppressions
+from ..discovery import SKIP_DIRS, discover, matches
 from ..config import Config
 from ..findings import Finding
 from ..model import Journey
@@ -209,7 +210,7 @@ class Scope:
         """A journey or catalog file by name, wherever it is."""
         if any(part in SKIP_DIRS for part in rel.split("/")[:-1]):
             return False
-        return _matches(rel, (*self.include, *CATALOG_PATTERNS)) and not _matches(rel, self.exclude)
+        return matches(rel, (*self.include, *CATALOG_PATTERNS)) and not matches(rel, self.exclude)
 
     def shown(self, rel: str) -> bool:
         """A file the diff reports on: a candidate under PATHS, or a file PATHS name exactly."""
@@ -224,11 +225,6 @@ def _under(rel: str, prefix: str) -> bool:
     if prefix in ("", "."):
         return True
     return rel == prefix or rel.startswith(prefix.rstrip("/") + "/") or fnmatch.fnmatchcase(rel, prefix)
-
-
-def _matches(rel: str, patterns: Iterable[str]) -> bool:
-    name = rel.rsplit("/", 1)[-1]
-    return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(name, p) for p in patterns)
 
 
 def repo_prefixes(paths: Iterable[str], cwd: Path, root: Path) -> tuple[str, ...]:

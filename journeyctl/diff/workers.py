@@ -10,7 +10,6 @@ there on demand (snapshot.Entry.model).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,15 +87,9 @@ def workers(jobs: int) -> int:
     if jobs < PARALLEL_MIN_FILES or threading.active_count() > 1 or \
             "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    env = os.environ.get("JOURNEYCTL_JOBS", "")
-    if env.strip().isdigit() and int(env) > 0:
-        cores = int(env)
-    else:
-        try:
-            cores = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            cores = os.cpu_count() or 1
-    return max(1, min(cores, jobs // PARALLEL_MIN_FILES + 1))
+    from ..run import workers as cores  # $JOURNEYCTL_JOBS, else the usable cores: as validate counts them
+
+    return max(1, min(cores(), jobs // PARALLEL_MIN_FILES + 1))
 
 
 def run(checker: Checker, jobs: list[Job], n: int) -> list[Any]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from ..model import Journey, Touchpoint
 from .definitions import Definitions, definitions
-from .dot import FONT, Html, attrs, card_lines, font, header, legend_line, team_legend
+from .dot import FONT, Html, attrs, card_lines, font, header, legend_line, team_legend, touchpoint_markers
 from .escape import html, html_lines, one_line, wrap
-from .palette import (CLUSTER_FILL, EMOTION_WORDS, MOMENT_COLOUR, NO_TEAM_FILL, OUTCOME_COLOURS, OUTCOME_SYMBOLS,
-                      TEXT_MUTED, team_fills)
+from .palette import CLUSTER_FILL, EMOTION_WORDS, MOMENT_COLOUR, NO_TEAM_FILL, TEXT_MUTED, team_fills
 
 LANES = (
     ("frontstage", "Frontstage", "what the customer sees"),
@@ -71,7 +70,8 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
 
     grid = Html('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="5">' + "".join(rows) + "</TABLE>")
     used = {tp.owner for _, tp in journey.touchpoints() if tp.owner}
-    legend = [team_legend(defs, fills, used), legend_line(_markers(journey))]
+    markers = touchpoint_markers([tp for _, tp in journey.touchpoints()])
+    legend = [team_legend(defs, fills, used), legend_line(markers)]
     graph = {"fontname": FONT, "labelloc": "t", "labeljust": "l", "pad": 0.3, "bgcolor": "white",
              "label": header(journey, "Service blueprint", [row for row in legend if row])}
     return "\n".join([
@@ -94,18 +94,5 @@ def _row_header(name: str, meaning: str, rows: int = 1) -> str:
 def _card(tp: Touchpoint, fills: dict[str, str], defs: Definitions) -> str:
     lines = card_lines(tp, defs, width=26, title_size=10, badge_size=8)
     fill = fills.get(tp.owner, NO_TEAM_FILL) if tp.owner else NO_TEAM_FILL
-    colour = ' COLOR="#bf8700"' if tp.moment_of_truth else ' COLOR="#8c959f"'
+    colour = f' COLOR="{MOMENT_COLOUR}"' if tp.moment_of_truth else ' COLOR="#8c959f"'
     return f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1"{colour}>{"<BR/>".join(lines)}</TD>'
-
-
-def _markers(journey: Journey) -> list[str]:
-    tps = [tp for _, tp in journey.touchpoints()]
-    marks = []
-    if any(tp.entry for tp in tps):
-        marks.append(font("▶ entry", bold=True))
-    for outcome, colour in OUTCOME_COLOURS.items():
-        if any(tp.outcome == outcome for tp in tps):
-            marks.append(font(html(f"{OUTCOME_SYMBOLS[outcome]} {outcome}"), colour=colour, bold=True))
-    if any(tp.moment_of_truth for tp in tps):
-        marks.append(font("★ moment of truth", colour=MOMENT_COLOUR, bold=True))
-    return marks

@@ -165,6 +165,19 @@ def swatch(fill: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(round(r * 255), round(g * 255), round(b * 255))
 
 
+def touchpoint_markers(tps: list[Touchpoint]) -> list[str]:
+    """Legend entries for the touchpoint markers present: entry, each outcome, moment of truth."""
+    marks = []
+    if any(tp.entry for tp in tps):
+        marks.append(font("▶ entry", bold=True))
+    for outcome, colour in OUTCOME_COLOURS.items():
+        if any(tp.outcome == outcome for tp in tps):
+            marks.append(font(html(f"{OUTCOME_SYMBOLS[outcome]} {outcome}"), colour=colour, bold=True))
+    if any(tp.moment_of_truth for tp in tps):
+        marks.append(font("★ moment of truth", colour=MOMENT_COLOUR, bold=True))
+    return marks
+
+
 def legend_line(items: list[str]) -> str:
     if not items:
         return ""
@@ -318,15 +331,7 @@ def _map_legend(scene: Scene) -> list[str]:
         if kind in present:
             kinds.append(f"{shapes[kind]}: {KIND_WORDS[kind]}")
     rows.append(legend_line([html(k) for k in kinds]))
-    marks = []
-    tps = [n.tp for n in scene.nodes if n.tp is not None]
-    if any(tp.entry for tp in tps):
-        marks.append(font("▶ entry", bold=True))
-    for outcome, colour in OUTCOME_COLOURS.items():
-        if any(tp.outcome == outcome for tp in tps):
-            marks.append(font(html(f"{OUTCOME_SYMBOLS[outcome]} {outcome}"), colour=colour, bold=True))
-    if any(tp.moment_of_truth for tp in tps):
-        marks.append(font("★ moment of truth", colour=MOMENT_COLOUR, bold=True))
+    marks = touchpoint_markers([n.tp for n in scene.nodes if n.tp is not None])
     if any(e.handoff for e in scene.edges):
         marks.append(font("━ hand-off (from → to team · SLA)", colour=HANDOFF_COLOUR, bold=True))
     if any(e.missing_handoff for e in scene.edges):
