@@ -37,6 +37,7 @@ COMMANDS: tuple[str, ...] = (
     "funnel",
     "render",
     "conform",
+    "export",
 )
 
 

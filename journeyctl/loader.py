@@ -34,6 +34,7 @@ MAX_DEPTH = 64
 # defaults, far below what a "billion laughs" document expands to.
 MAX_ALIAS_EXPANSION = 100_000
 MAX_INT_DIGITS = 100
+_TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; a journey never needs this"
 # libyaml's composer recurses in C and crashes the process near 25,000 levels, so any document that
 # could nest that deep is measured on the event stream first. The bound below is cheap to compute and
 # only ever overestimates depth (flow brackets, plus block levels, which need indentation or a "- "
@@ -176,6 +177,38 @@ def _may_nest_deeply(text: str) -> bool:
 
 
 def _check_depth(text: str) -> None:
+    """Refuse nesting past MAX_DEPTH at the event that opens level MAX_DEPTH + 1, whatever the parser.
+
+    libyaml 0.2.6 and later (bundled by PyYAML 6.0.4+) stop at their own limit of 1,000 levels, and
+    their scanner looks ahead for simple keys, so that error can arrive before the event that opens
+    our level 65. The text up to where libyaml stopped nests at least that deep: reading just that
+    prefix reaches our limit first, at the same line and column as on a parser without the limit.
+    """
+    try:
+        _check_depth_of(text)
+    except _NestingLimit as limit:
+        try:
+            _check_depth_of(text[:limit.index])
+        except LoadError as exc:
+            if exc.message.startswith("nesting deeper"):
+                raise
+        raise LoadError("yaml-syntax", _TOO_DEEP, *_position(limit.mark, text)) from None
+
+
+class _NestingLimit(Exception):
+    """libyaml's own nesting limit, reached before ours."""
+
+    def __init__(self, mark: Any) -> None:
+        super().__init__()
+        self.mark = mark
+        self.index = mark.index
+
+
+def _is_nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    return bool(exc.problem and "maximum nesting depth" in exc.problem and exc.problem_mark is not None)
+
+
+def _check_depth_of(text: str) -> None:
     depth = 0
     loader = _Loader(text)
     try:
@@ -185,11 +218,12 @@ def _check_depth(text: str) -> None:
                 depth += 1
                 if depth - 1 > MAX_DEPTH:  # the builder counts the top-level collection as depth 0
                     mark = event.start_mark
-                    raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels; "
-                                    "a journey never needs this", *_position(mark, text))
+                    raise LoadError("yaml-syntax", _TOO_DEEP, *_position(mark, text))
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
+        if _is_nesting_limit(exc):
+            raise _NestingLimit(exc.problem_mark) from None
         raise _syntax_error(exc, text) from None
     finally:
         loader.dispose()
@@ -321,7 +355,7 @@ class _Builder:
         if key in self.active:
             raise LoadError("yaml-syntax", "recursive alias: an anchor refers to itself", *self.lines(node.start_mark))
         if depth > MAX_DEPTH:
-            raise LoadError("yaml-syntax", f"nesting deeper than {MAX_DEPTH} levels", *self.lines(node.start_mark))
+            raise LoadError("yaml-syntax", _TOO_DEEP, *self.lines(node.start_mark))
         cls = node.__class__
         if cls is ScalarNode:
             result = (self.scalar(node, path), 1, 0)  # type: ignore[arg-type]

@@ -222,6 +222,17 @@ def test_thirty_thousand_levels_are_refused_without_composing_them():
     assert time.perf_counter() - start < 2.0
 
 
+@pytest.mark.parametrize("levels", [70, 999, 1_000, 1_001, 5_000])
+@pytest.mark.parametrize("shape", ["flow", "block"])
+def test_deep_nesting_reads_the_same_below_and_past_libyamls_own_limit(levels, shape):
+    # libyaml 0.2.6+ stops at 1,000 levels with an error of its own; ours must speak first, at level 65.
+    if shape == "flow":
+        text, where = "a: " + "[" * levels + "]" * levels + "\n", (1, 68)
+    else:
+        text, where = "a:\n" + "- " * levels + "x\n", (2, 129)
+    assert refused(text) == ("yaml-syntax", *where, "nesting deeper than 64 levels; a journey never needs this")
+
+
 # --- bytes → text ------------------------------------------------------------------------------------
 
 
