@@ -29,8 +29,11 @@ $(TEST_STAMP): requirements/test.txt $(RUN_STAMP)
 system-deps:
 	@scripts/install-system-deps
 
+# System programs the suite drives, then the Node clients from tests/node/package-lock.json (npm ci).
 test-deps:
 	@scripts/install-system-deps --test
+	@if command -v npm >/dev/null 2>&1; then cd tests/node && npm ci --no-audit --no-fund --loglevel=error \
+	  && sha256sum package-lock.json | cut -d' ' -f1 | tr -d '\n' > node_modules/.journeyctl-lock-sha256; fi
 
 setup: $(RUN_STAMP) system-deps
 
@@ -40,16 +43,16 @@ demo: setup
 	$(BIN)/journeyctl funnel examples/b2b-lead-to-customer.journey.yaml
 	$(BIN)/journeyctl docs examples/ -o site/ --force
 
-# Where the set-up could install Node, a skipped Mermaid parser check would hide a broken diagram: fail instead.
+# Where the set-up could install Node, a skipped real-client check would hide a broken output: fail instead.
 test: $(TEST_STAMP) test-deps
-	JOURNEYCTL_REQUIRE_MERMAID=$$(command -v npm >/dev/null 2>&1 && echo 1) $(BIN)/python -m pytest -q
+	JOURNEYCTL_REQUIRE_NODE=$$(command -v npm >/dev/null 2>&1 && echo 1) $(BIN)/python -m pytest -q
 
 # The suite against the newest releases of everything (no lock), in a venv of its own: meet upstream on purpose.
 test-latest: test-deps
 	rm -rf $(LATEST) && $(PYTHON) -m venv $(LATEST)
 	$(LATEST)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade -e '.[test]'
 	$(LATEST)/bin/python -m pip freeze --exclude-editable | sed 's/^/  /'
-	JOURNEYCTL_REQUIRE_MERMAID=$$(command -v npm >/dev/null 2>&1 && echo 1) $(LATEST)/bin/python -m pytest -q -p no:cacheprovider
+	JOURNEYCTL_REQUIRE_NODE=$$(command -v npm >/dev/null 2>&1 && echo 1) $(LATEST)/bin/python -m pytest -q -p no:cacheprovider
 
 # Re-resolve the locks to the newest releases that fit pyproject.toml (uv, itself pinned by hash).
 lock: | $(BIN)/python

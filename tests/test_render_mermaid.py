@@ -1,16 +1,13 @@
 """Mermaid output checked by the real Mermaid parser (mermaid + jsdom under Node).
 
-The packages are installed once into tests/.node/ (git-ignored) with npm; every diagram of the module
-is parsed in one Node process (tests/mermaid/parse.mjs). Without Node or npm, or offline, the tests
-skip and say why; set JOURNEYCTL_REQUIRE_MERMAID=1 (CI) to make that a failure instead.
+The packages come from tests/node/package-lock.json (see tests/node_clients.py); every diagram of the
+module is parsed in one Node process (tests/mermaid/parse.mjs).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,43 +18,18 @@ from journeyctl.model import Journey
 from journeyctl.render import render
 from journeyctl.render.escape import clean, journey_text, one_line
 
+from node_clients import node_modules
+
 ROOT = Path(__file__).resolve().parent.parent
-NODE_DIR = ROOT / "tests" / ".node"
 HARNESS = ROOT / "tests" / "mermaid" / "parse.mjs"
-PACKAGES = ("mermaid@11.17.2", "jsdom@29.1.1")
 EXAMPLES = sorted((ROOT / "examples").glob("*.journey.yaml"))
 FIXTURES = ROOT / "tests" / "fixtures" / "render"
 BR = re.compile(r"<br\s*/?>")
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("JOURNEYCTL_REQUIRE_MERMAID"):
-        pytest.fail(reason)
-    pytest.skip(reason)
-
-
-def _install() -> None:
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("Node.js and npm are needed to check Mermaid output with the real parser (not on PATH)")
-    marker = NODE_DIR / "installed.json"
-    if marker.is_file() and json.loads(marker.read_text()) == list(PACKAGES):
-        return
-    NODE_DIR.mkdir(parents=True, exist_ok=True)
-    (NODE_DIR / "package.json").write_text('{"private": true, "description": "test-only: mermaid parser"}\n')
-    try:
-        done = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix",
-                               str(NODE_DIR), *PACKAGES], capture_output=True, text=True, timeout=600)
-    except subprocess.TimeoutExpired:
-        _unavailable("npm install of mermaid and jsdom took over 10 minutes")
-    if done.returncode != 0:
-        _unavailable(f"npm install {' '.join(PACKAGES)} failed (offline?): {done.stderr.strip()[-400:]}")
-    marker.write_text(json.dumps(list(PACKAGES)))
-
-
 def parse_all(diagrams: list[str]) -> list[dict]:
-    _install()
-    done = subprocess.run(["node", str(HARNESS), str(NODE_DIR)], input=json.dumps(diagrams),
+    modules = node_modules()
+    done = subprocess.run(["node", str(HARNESS), str(modules.parent)], input=json.dumps(diagrams),
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads(done.stdout)
