@@ -257,11 +257,34 @@ def explain(rule_id: str = typer.Argument(..., help="A rule id, as shown by 'jou
 
 
 def _register_commands() -> None:
+    from .commands.examples import epilog
+
     for name in COMMANDS:
         importlib.import_module(f".commands.{name}", __package__).register(app)
+    for info in app.registered_commands:
+        name = info.name or (info.callback.__name__ if info.callback else "")
+        info.epilog = info.epilog or epilog(name)
+
+
+def _hide_flag_types() -> None:
+    """--help shows a value type for options that take a value, not `<bool>` beside every flag."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        label = shown(self, ctx)
+        if label and label.startswith("<list[") and label.endswith("]>"):
+            return f"<{label[6:-2]}>…"  # a repeatable option: its value type, marked as repeatable
+        return label
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
 
 
 _register_commands()
+_hide_flag_types()
 
 
 def run() -> None:

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from journeyctl.rules.catalog import all_rules
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+RULES_PAGE = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
+PAGES = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").rglob("*.md"))]
+LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 def test_quick_start_is_one_code_block_of_two_commands_and_ci_runs_the_test_one():
@@ -21,7 +27,23 @@ def test_quick_start_is_one_code_block_of_two_commands_and_ci_runs_the_test_one(
 
 
 def test_rules_table_lists_every_rule_with_its_default_severity():
-    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning|info)( \(off\))? \|", README, re.M)
+    rows = re.findall(r"^\| `([a-z0-9-]+)` \| (error|warning|info)( \(off\))? \|", RULES_PAGE, re.M)
     documented = {rule_id: (severity, bool(off)) for rule_id, severity, off in rows}
     registered = {r.id: (r.severity, not r.enabled) for r in all_rules().values()}
     assert documented == registered
+
+
+def test_the_readme_stays_a_first_hour_page():
+    assert len(README.splitlines()) <= 200
+    assert "## Quick start" in README and "docs/glossary.md" in README
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_relative_link_resolves_inside_the_repository(page):
+    for target in LINK.findall(page.read_text(encoding="utf-8")):
+        if re.match(r"[a-z]+:", target) or target.startswith("#"):
+            continue
+        resolved = (page.parent / target.split("#", 1)[0]).resolve()
+        assert resolved.is_relative_to(ROOT), f"{page.name} links outside the repository: {target}"
+        assert resolved.exists(), f"{page.name} links to a missing file: {target}"
+        assert "shared/" not in target
