@@ -58,7 +58,7 @@ def _no_empty_customer(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=30)  # each example writes and parses a workbook; the "long" profile explores more
+@settings(max_examples=max(30, settings.default.max_examples // 2))  # each example builds a workbook
 @given(journeys())
 def test_generated_journeys_round_trip_to_the_same_model(data: dict[str, Any]) -> None:
     note(dump(data))
