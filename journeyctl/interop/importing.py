@@ -93,6 +93,8 @@ def source_text(f: Finding) -> str:
     """`book.xlsx: Touchpoints!D7: message`, or `README.md:12: message` (the place is in the message)."""
     from ..report.text import clean
 
+    if f.message.startswith(f"{f.file}:"):  # a line of a text source: `README.md:12: message`
+        return clean(f.message)
     return f"{clean(f.file)}: {clean(f.message)}"
 
 

@@ -207,6 +207,8 @@ def tokens(text: Mapped) -> list[tuple[str, str, int]]:
 def parse(source: str) -> Diagram:
     """The journey diagram as Mermaid's parser and database hold it; MermaidError where Mermaid fails."""
     text, front_title = preprocess(source)
+    if not is_journey_text(text.text):
+        raise MermaidError(text.origin(0), "not a journey diagram: Mermaid needs 'journey' (lower case) first")
     toks = tokens(text)
     diagram = Diagram(title=front_title)
     if not toks or toks[0][0] != "JOURNEY":
@@ -275,9 +277,14 @@ def blocks(markdown: str) -> list[Block]:
         pos = end.end() if end else len(markdown)
 
 
+def is_journey_text(processed: str) -> bool:
+    """Mermaid's detector for the journey diagram: case-sensitive, unlike the grammar."""
+    return re.match(f"{S}*journey", processed) is not None
+
+
 def is_journey(text: str) -> bool:
     processed, _ = preprocess(text)
-    return re.match(r"journey\b", processed.text, _FLAGS) is not None
+    return is_journey_text(processed.text)
 
 
 def read_mermaid(raw: bytes, display: str, whole: bool) -> list[Draft]:
@@ -355,9 +362,9 @@ def to_draft(diagram: Diagram, fallback: str, display: str, first_line: int, lin
         if owners:
             tp["owner"] = teams[owners[0].lower()]["id"]
         if len(owners) > 1:
-            others = ", ".join(teams[a.lower()]["id"] for a in owners[1:])
+            others = ", ".join(f"'{teams[a.lower()]['id']}'" for a in owners[1:])
             notes.append(f"{place}: task '{name}' has {len(owners)} actors: '{tp['owner']}' owns it (a touchpoint "
-                         f"has one owner); {others} declared as teams")
+                         f"has one owner); {others} only declared under teams")
         stage["touchpoints"].append(tp)
         tps.append(tp)
     for tp, following in zip(tps, tps[1:]):
