@@ -47,6 +47,8 @@ def register(app: typer.Typer) -> None:
             drafts = read_source(file, display, layout.value, config.max_file_size)
         except SourceError as exc:
             raise fail(str(exc))
+        if len(drafts) > 1 and output is not None and output.suffix in (".yaml", ".yml") and not output.is_dir():
+            raise fail(f"{display} holds {len(drafts)} journeys: -o must name a directory, not {output}")
         planned = []
         failed = False
         for draft in drafts:
