@@ -284,6 +284,13 @@ def _zip_without_workbook() -> bytes:
     return buffer.getvalue()
 
 
+def test_a_workbook_that_unpacks_too_big_is_refused_before_reading(book: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sheet, "MAX_UNZIPPED", 10_000)  # the real limit is 256 MiB; this workbook unpacks to more
+    result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])
+    assert result.exit_code == 2 and "bytes, more than the 10,000 journeyctl reads" in result.output
+
+
 def test_a_workbook_without_the_layout_points_at_grid(tmp_path: Path) -> None:
     from openpyxl import Workbook
 

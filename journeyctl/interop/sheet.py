@@ -98,6 +98,8 @@ WHEN = "when:"
 _RATE = re.compile(r"^-?[0-9]+(\.[0-9]+)?%$")
 _WAIT = re.compile(r"^[0-9]+(\.[0-9]+)?(min|h|d|w)$")
 FIXED_TIME = "2000-01-01T00:00:00Z"
+# An xlsx is a zip: refuse one that would unpack to more than this (a zip bomb), before openpyxl reads it.
+MAX_UNZIPPED = 256 * 1024 * 1024
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -361,10 +363,23 @@ def open_workbook(raw: bytes, display: str) -> Any:
         raise SheetError(f"{display}: this is an old binary Excel file (.xls), not xlsx; save it as .xlsx")
     if not zipfile.is_zipfile(io.BytesIO(raw)):
         raise SheetError(f"{display}: not an xlsx workbook (an xlsx file is a zip archive; this is not one)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise SheetError(f"{display}: not a readable xlsx workbook (a damaged zip archive: {exc})") from None
+    if unpacked > MAX_UNZIPPED:
+        raise SheetError(f"{display}: the workbook would unpack to {unpacked:,} bytes, more than the "
+                         f"{MAX_UNZIPPED:,} journeyctl reads (a zip bomb?)")
+    import warnings
+
     from openpyxl import load_workbook
 
     try:
-        return load_workbook(io.BytesIO(raw), data_only=False, rich_text=False)
+        with warnings.catch_warnings():
+            # openpyxl warns about Excel features it drops on reading (extensions, slicers): not the user's concern.
+            warnings.simplefilter("ignore")
+            return load_workbook(io.BytesIO(raw), data_only=False, rich_text=False)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file; one message
         raise SheetError(f"{display}: not a readable xlsx workbook ({type(exc).__name__}: {exc})") from None
 
