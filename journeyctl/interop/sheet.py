@@ -243,8 +243,8 @@ def _fill(ws: Worksheet, columns: list[Column], data: list[list[Any]]) -> None:
         for i, value in enumerate(row, start=1):
             cell = ws.cell(r, i)
             _set(cell, value)
-            if isinstance(value, str) and "\n" in value:
-                cell.alignment = wrap
+            if isinstance(value, str) and ("\n" in value or len(value) > columns[i - 1].width):
+                cell.alignment = wrap  # long or multi-line text reads in its column, not across the next ones
     ws.freeze_panes = "C2" if ws.title == "Touchpoints" else "A2"
 
 
