@@ -205,6 +205,7 @@ def test_import_readme_writes_one_journey_per_block(tmp_path: Path) -> None:
     assert [(s.name, [tp.name for tp in s.touchpoints]) for s in second.stages] == [("Renew", ["Pay again"])]
     assert "README.md:8: task 'Read reviews' has 2 actors: 'marketing' owns it" in result.output
     assert " no-entry " in result.output and " no-outcome " in result.output  # what Mermaid cannot say
+    assert " schema " not in result.output
 
 
 def test_a_bad_score_or_a_broken_block_names_its_line(tmp_path: Path) -> None:

@@ -139,6 +139,20 @@ def test_export_picks_up_the_workspace_catalog_for_drop_downs(tmp_path: Path) ->
     assert "customer-success" in teams  # declared only in examples/company.catalog.yaml
 
 
+def test_export_refuses_what_is_not_a_journey(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.journey.yaml"
+    bad.write_text("journeyctl: 1\nid: x\ntitle: X\nstages: []\n", encoding="utf-8")
+    out = tmp_path / "bad.xlsx"
+    result = runner.invoke(app, ["export", str(bad), "-f", "xlsx", "-o", str(out)])
+    assert result.exit_code == 1 and "bad.journey.yaml:4:9: error schema" in result.output
+    assert "not exported" in result.output and not out.exists()
+    missing = runner.invoke(app, ["export", str(tmp_path / "nope.yaml"), "-f", "csv", "-o", str(out)])
+    assert missing.exit_code == 2 and not out.exists()
+    into_nowhere = runner.invoke(app, ["export", str(ROOT / "examples" / "support-renewal.journey.yaml"),
+                                       "-f", "xlsx", "-o", str(tmp_path / "no" / "dir.xlsx")])
+    assert into_nowhere.exit_code == 2 and "does not exist" in into_nowhere.output
+
+
 def test_csv_is_the_touchpoints_table(tmp_path: Path) -> None:
     import csv
 
