@@ -75,6 +75,8 @@ def imported(tmp_path: Path) -> tuple[Journey, str, Path]:
 def test_the_grid_becomes_stages_and_touchpoints(imported: tuple[Journey, str, Path]) -> None:
     journey, output, _ = imported
     assert journey.title == "Customer Journey Map: FreshBox meal kits"
+    assert [(p.id, p.name) for p in journey.personas] == [("busy-parent", "Busy parent, 35, orders on the phone")]
+    assert "freshbox-map.xlsx: Journey map!A2: persona 'busy-parent' declared" in output
     assert [s.name for s in journey.stages] == STAGES
     assert [[tp.name for tp in s.touchpoints] for s in journey.stages] == \
         [v.split("\n") for v in GRID["Touchpoints"]]
@@ -121,7 +123,8 @@ def test_validate_says_what_the_grid_did_not(imported: tuple[Journey, str, Path]
     # The owner finding points at the touchpoint with no owner: the line of its id.
     assert f"{written}:{loyalty_line}:" in output and "touchpoint-without-owner" in output
     assert "freshbox-map.xlsx: Journey map!A14: row 'Moments that matter' is not a journey field: not imported" in output
-    assert "none were made up" in output
+    assert "freshbox-map.xlsx: the grid says nothing of transitions" in output
+    assert " persona-not-served " in output and " no-persona " not in output
 
 
 def test_rows_that_cannot_be_aligned_are_said_not_guessed(tmp_path: Path) -> None:

@@ -149,16 +149,23 @@ def read_grid(raw: bytes, display: str) -> Draft:
             where[path + ("kpis",)] = at
         stage["touchpoints"] = _touchpoints(stage, s, col, cell, ids, declare, teams, channels, where, notes)
         stages.append(stage)
-    title = _title(ws, stage_row, label_col) or display.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    title = _title(ws, stage_row) or display.rsplit("/", 1)[-1].rsplit(".", 1)[0]
     data: dict[str, Any] = {"journeyctl": 1, "id": slug(title), "title": title}
+    persona = _persona(ws, stage_row)
+    if persona is not None:
+        name, at = persona
+        data["personas"] = [{"id": slug(name.split(",")[0]), "name": name}]
+        where[("personas", 0)] = at
+        notes.append(f"{at}: persona '{data['personas'][0]['id']}' declared; the grid does not say which "
+                     "touchpoints serve it, so none is marked")
     for key, pool in (("teams", teams), ("channels", channels), ("metrics", metrics)):
         if pool:
             data[key] = list(pool.values())
     data["stages"] = stages
     notes.extend(_unplaced(ws, label_col, stage_row, rows, cell_name))
-    notes[:] = [f"{display}: {n}" for n in notes]
-    notes.append(f"the grid says nothing of transitions, entries or outcomes: none were made up; "
+    notes.append("the grid says nothing of transitions, entries or outcomes: none were made up; "
                  "the findings below list what to add")
+    notes[:] = [f"{display}: {n}" for n in notes]
     return Draft(data, lambda p: _nearest(where, p), notes=notes)
 
 
@@ -245,11 +252,25 @@ def _stage_row(ws: Any, label_col: int, rows: dict[str, tuple[int, str]]) -> int
     return None
 
 
-def _title(ws: Any, stage_row: int, label_col: int) -> str | None:
+_PERSONA = re.compile(r"^\s*persona\s*[:\-\u2013\u2014]\s*(.+?)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _title(ws: Any, stage_row: int) -> str | None:
+    """The first text above the stages that is not a 'Persona: ...' line."""
     for row in range(1, stage_row):
         for cell in ws[row]:
-            if isinstance(cell.value, str) and cell.value.strip():
+            if isinstance(cell.value, str) and cell.value.strip() and not _PERSONA.match(cell.value):
                 return re.sub(r"\s+", " ", cell.value.strip())
+    return None
+
+
+def _persona(ws: Any, stage_row: int) -> tuple[str, str] | None:
+    """'Persona: Busy parent, 35' above the stages (templates are drawn for one persona), and its cell."""
+    for row in range(1, stage_row):
+        for cell in ws[row]:
+            found = _PERSONA.match(cell.value) if isinstance(cell.value, str) else None
+            if found:
+                return re.sub(r"\s+", " ", found.group(1)), f"{ws.title}!{cell.coordinate}"
     return None
 
 
