@@ -241,6 +241,30 @@ def test_an_unreadable_transition_and_a_stray_stage_name_their_cells(book: Path,
     assert "book.xlsx: Touchpoints!A4: stage 'nowhere' is not a stage of the Stages sheet" in result.output
 
 
+def test_hand_edits_a_person_makes_are_read(book: Path, tmp_path: Path) -> None:
+    """A retyped sheet name, TRUE typed as text, a number typed into a name: read as meant."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(book)
+    ws = wb["Touchpoints"]
+    ws.title = "tmp"  # openpyxl refuses a rename that differs only in case: go through another name
+    ws.title = "touchpoints"
+    ws["M3"] = "true"
+    ws["M3"].data_type = "s"
+    ws["C3"] = 2026
+    ws["E4"] = "webpage"
+    wb.save(book)
+    result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])
+    assert result.exit_code == 1 and "book.xlsx: touchpoints!E4: " in result.output
+    ws["E4"] = None
+    wb.save(book)
+    result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    journey = _load(tmp_path / "b2b-lead-to-customer.journey.yaml")
+    second = [tp for _, tp in journey.touchpoints()][1]
+    assert second.entry is True and second.name == "2026"
+
+
 def test_an_emotion_out_of_range_names_the_stage_cell(book: Path, tmp_path: Path) -> None:
     _edit(book, "Stages", "E3", 7)
     result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])

@@ -429,11 +429,12 @@ class _Reader:
         self.wb = wb
         self.display = display
         self.out = Imported({})
+        self.titles = {title.lower(): title for title in reversed(wb.sheetnames)}
 
     def cell(self, sheet: str, col: int, row: int) -> str:
         from openpyxl.utils import get_column_letter
 
-        return f"{sheet}!{get_column_letter(col)}{row}"
+        return f"{self.titles.get(sheet.lower(), sheet)}!{get_column_letter(col)}{row}"
 
     def field(self, target: dict[str, Any], path: DocPath, col: Column, raw: Any, where: str) -> None:
         """Put one cell's value into `target` under col.key (nothing for an empty cell)."""
@@ -447,6 +448,8 @@ class _Reader:
             value = c.get_int(raw)
         elif col.kind == "bool":
             value = raw if isinstance(raw, bool) else c.get_text(raw)
+            if isinstance(value, str) and value.strip().upper() in ("TRUE", "FALSE"):
+                value = value.strip().upper() == "TRUE"  # typed as text (a CSV, a text-formatted column)
         elif col.kind == "milestone":
             value = raw if isinstance(raw, bool) else c.get_text(raw)
             if value is False:
@@ -462,7 +465,9 @@ class _Reader:
         self.out.cells[path + (col.key,)] = where
 
     def sheet(self, name: str) -> Worksheet | None:
-        return self.wb[name] if name in self.wb.sheetnames else None
+        """A sheet by name, whatever its case (a person may retype 'touchpoints')."""
+        title = self.titles.get(name.lower())
+        return self.wb[title] if title is not None else None
 
     def items(self, name: str, key: str, make: Callable[[dict[str, Any], int], None] | None = None) -> list[dict[str, Any]]:
         """The rows of a one-item-per-row sheet as mappings, remembering each value's cell."""
@@ -490,7 +495,7 @@ def read_xlsx(raw: bytes, display: str) -> Imported:
     """The journey data of a workbook in the documented layout (a SheetError if it is not one)."""
     wb = open_workbook(raw, display)
     check_plain(wb, display)
-    if "Touchpoints" not in wb.sheetnames or "Journey" not in wb.sheetnames:
+    if not {"touchpoints", "journey"} <= {title.lower() for title in wb.sheetnames}:
         raise SheetError(f"{display}: no 'Journey' and 'Touchpoints' sheets, so not the journeyctl layout "
                          "(docs/import-export.md); a CX template grid (stages as columns) imports with --layout grid")
     reader = _Reader(wb, display)
@@ -520,14 +525,14 @@ def _read_journey_sheet(reader: _Reader, data: dict[str, Any]) -> None:
             from ..suggest import closest
 
             hint = closest(name, list(known))
-            raise SheetError(f"{reader.display}: Journey!{row[0].coordinate}: unknown field '{name}'"
+            raise SheetError(f"{reader.display}: {ws.title}!{row[0].coordinate}: unknown field '{name}'"
                              + (f" (did you mean '{hint}'?)" if hint else "")
                              + f"; the fields are: {', '.join(known)}")
         f = known[name]
         if value is None and f.key == "journeyctl":
             continue
-        reader.field(data, (), f, value, f"Journey!{row[1].coordinate}")
-    reader.out.cells[()] = "Journey!A1"
+        reader.field(data, (), f, value, f"{ws.title}!{row[1].coordinate}")
+    reader.out.cells[()] = f"{ws.title}!A1"
 
 
 def _read_stages(reader: _Reader) -> list[dict[str, Any]]:
@@ -570,7 +575,7 @@ def _read_touchpoints(reader: _Reader, stages: list[dict[str, Any]]) -> None:
     index = _header_map(ws, columns, reader.display)
     for needed in ("stage", "id"):
         if needed not in index:
-            raise SheetError(f"{reader.display}: Touchpoints!A1: the sheet has no '{needed}' column")
+            raise SheetError(f"{reader.display}: {ws.title}!A1: the sheet has no '{needed}' column")
     current = 0
     for row_number, values in _data_rows(ws, max(index.values())):
         raw_stage = values[index["stage"] - 1]
