@@ -152,6 +152,17 @@ def test_export_refuses_what_is_not_a_journey(tmp_path: Path) -> None:
     assert into_nowhere.exit_code == 2 and "does not exist" in into_nowhere.output
 
 
+def test_export_refuses_a_cell_excel_would_cut(tmp_path: Path) -> None:
+    path = tmp_path / "long.journey.yaml"
+    data = {"journeyctl": 1, "id": "long", "title": "Long", "stages": [
+        {"id": "s", "touchpoints": [{"id": "t", "pain_points": ["p" * 4000] * 9}]}]}
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(app, ["export", str(path), "-f", "xlsx", "-o", str(tmp_path / "long.xlsx")])
+    assert result.exit_code == 2 and not (tmp_path / "long.xlsx").exists()
+    assert "not exported: Touchpoints!K2 would hold 36,008 characters; Excel keeps at most 32,767" in result.output
+    assert runner.invoke(app, ["export", str(path), "-f", "csv", "-o", str(tmp_path / "long.csv")]).exit_code == 0
+
+
 def test_csv_is_the_touchpoints_table(tmp_path: Path) -> None:
     import csv
 

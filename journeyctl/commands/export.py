@@ -16,7 +16,8 @@ class ExportFormat(str, Enum):
 
 # Format → "module:function" under journeyctl.interop; the function takes (journey, catalog) and returns
 # the file's bytes (deterministic: same journey, same bytes). `catalog` is the sequence of the workspace's
-# shared catalogs (journeyctl.model.Catalog), possibly empty.
+# shared catalogs (journeyctl.model.Catalog), possibly empty. A journey the format cannot hold raises
+# ValueError with the message to show (exit 2).
 EXPORTERS: dict[str, str] = {
     "xlsx": "sheet:export_xlsx",
     "csv": "sheet:export_csv",
@@ -46,7 +47,10 @@ def register(app: typer.Typer) -> None:
         journey = _load(file, config)
         module, function = EXPORTERS[fmt.value].split(":")
         exporter = getattr(importlib.import_module(f"journeyctl.interop.{module}"), function)
-        data = exporter(journey, _catalogs([file], config))
+        try:
+            data = exporter(journey, _catalogs([file], config))
+        except ValueError as exc:
+            raise fail(f"{file}: not exported: {exc}")
         try:
             write_atomic(output, data)
         except OutputError as exc:

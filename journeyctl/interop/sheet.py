@@ -100,6 +100,7 @@ _WAIT = re.compile(r"^[0-9]+(\.[0-9]+)?(min|h|d|w)$")
 FIXED_TIME = "2000-01-01T00:00:00Z"
 # An xlsx is a zip: refuse one that would unpack to more than this (a zip bomb), before openpyxl reads it.
 MAX_UNZIPPED = 256 * 1024 * 1024
+EXCEL_CELL_LIMIT = 32_767  # characters Excel keeps in one cell; it "repairs" a workbook with more
 
 
 # --- writing ---------------------------------------------------------------------------------------------
@@ -223,6 +224,9 @@ def export_xlsx(journey: Journey, catalog: Sequence[Catalog] = ()) -> bytes:
 
 
 def _set(cell: Any, value: Any) -> None:
+    if isinstance(value, str) and len(value) > EXCEL_CELL_LIMIT:
+        raise ValueError(f"{cell.parent.title}!{cell.coordinate} would hold {len(value):,} characters; Excel keeps "
+                         f"at most {EXCEL_CELL_LIMIT:,} in a cell (split the list, or export as csv)")
     cell.value = value
     if isinstance(value, str):
         cell.data_type = "s"  # text that starts with '=' stays text, never a formula
