@@ -233,6 +233,13 @@ def test_an_mmd_file_is_one_diagram(tmp_path: Path) -> None:
     assert journey.id == "flow" and [tp.emotion for _, tp in journey.touchpoints()] == [1]
 
 
+def test_windows_line_ends(tmp_path: Path) -> None:
+    readme = tmp_path / "win.md"
+    readme.write_bytes(b"# W\r\n\r\n```mermaid\r\njourney\r\n  section A\r\n    Task: 9: Me\r\n```\r\nafter\r\n")
+    result = runner.invoke(app, ["import", str(readme), "-o", str(tmp_path)])
+    assert result.exit_code == 1 and "win.md:6: task 'Task': score '9'" in result.output
+
+
 def test_blocks_finds_fences_of_any_length_and_indent() -> None:
     text = "a\n````mermaid\njourney\n```\nstill inside\n````\n  ~~~ Mermaid title\n  journey\n  ~~~\n"
     found = blocks(text)

@@ -294,6 +294,7 @@ def read_mermaid(raw: bytes, display: str, whole: bool) -> list[Draft]:
         source = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceError(f"{display}: not UTF-8 text (byte {exc.start})") from None
+    source = source.replace("\r\n", "\n")  # Windows line ends: fences close, line numbers stay the same
     found = [Block(source, 0)] if whole else blocks(source)
     journeys = [b for b in found if is_journey(b.text)]
     if not journeys:
