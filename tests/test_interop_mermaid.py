@@ -48,7 +48,9 @@ def _phrase(rng: random.Random) -> str:
 
 def generate_block(rng: random.Random) -> str:
     """One journey diagram: mostly well-formed, with traps in names and scores."""
-    lines = [rng.choice(["journey", "journey", "  journey", "Journey"])]
+    prefix = rng.choice(["", "", "", "---\ntitle: Front matter\n---\n", "%%{init: {'theme': 'forest'}}%%\n",
+                         "%% a comment line\n", "\n\n", "%%{\n  init: {}\n}%%\n"])
+    lines = [prefix + rng.choice(["journey", "journey", "  journey", "Journey"])]
     if rng.random() < 0.5:
         lines.append(f"  title {_phrase(rng)}")
     for _ in range(rng.randint(0, 3)):
