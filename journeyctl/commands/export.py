@@ -34,8 +34,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the journey as a spreadsheet (xlsx, csv) or a BPMN 2.0 process.
 
-        The workbook layout is in docs/import-export.md; `journeyctl import` reads it back. Exit 1 when
-        the file is not a valid journey (validate shows why), 2 when it cannot be read or written.
+        The workbook layout is in docs/import-export.md; `journeyctl import` reads it back.
+
+        Exit 1 when the file is not a valid journey (validate shows why), 2 when it cannot be read or written.
         """
         import importlib
 

@@ -28,9 +28,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Turn a spreadsheet or Mermaid journey blocks into journey files (docs/import-export.md).
 
-        Nothing is written when the source has errors (exit 1, each at its cell or line) or cannot be
-        read (exit 2); an existing file is kept unless --force. After writing, validate's findings on
-        the new journeys say what the source did not (owners, transitions...).
+        Nothing is written when the source has errors (exit 1, each named at its cell or line).
+
+        Exit 2 when the file cannot be read; an existing journey file is kept unless --force.
+
+        After writing, validate's findings on the new files say what the source left out.
         """
         import sys
 

@@ -24,6 +24,9 @@ def read_source(path: Path, display: str, layout: str, max_bytes: int) -> list[D
     except OSError as exc:
         raise SourceError(f"{display}: cannot read file: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
+    if suffix in (".yaml", ".yml", ".json"):
+        raise SourceError(f"{display}: import reads .xlsx and .csv sheets and Markdown or .mmd Mermaid diagrams; "
+                          f"a {suffix} file is already in journeyctl's own format (journeyctl validate checks it)")
     if suffix in (".md", ".markdown", ".mmd", ".mermaid"):
         from .mermaid_in import read_mermaid
 
