@@ -38,6 +38,7 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "conform",
     "export",
+    "import_",
 )
 
 
