@@ -31,4 +31,26 @@ def register(app: typer.Typer) -> None:
         output: Path = typer.Option(..., "--output", "-o", help="The file to write."),
     ) -> None:
         """Write the journey as a spreadsheet (xlsx, csv) or a BPMN 2.0 process."""
-        raise typer.Exit(2)  # filled in by the interop work (issues 20 and 21)
+        # A minimal body (issue 21's BPMN path); the spreadsheet work (issue 20) owns the full one.
+        import importlib
+        import sys
+
+        from ..check import FileResult, RunResult, display_path, load_model
+        from ..cli import fail, load_settings
+        from ..output import OutputError, write_atomic
+        from ..report.text import to_text
+
+        journey, findings = load_model(file, load_settings(None))
+        if journey is None:
+            sys.stderr.write(to_text(RunResult([FileResult(display_path(file), findings)]), summary=False))
+            raise typer.Exit(2 if any(f.rule == "file-error" for f in findings) else 1)
+        module, _, function = EXPORTERS[fmt.value].partition(":")
+        try:
+            exporter = getattr(importlib.import_module(f"journeyctl.interop.{module}"), function)
+        except (ImportError, AttributeError):
+            raise fail(f"--format {fmt.value}: not available in this build")
+        try:
+            write_atomic(output, exporter(journey, None))
+        except OutputError as exc:
+            raise fail(str(exc))
+        raise typer.Exit(0)
