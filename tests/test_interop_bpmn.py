@@ -13,6 +13,7 @@ dangling transition gets no flow (conform cannot see it in this journey's log) a
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import yaml
 from conform_sim import Injection, simulate
 from journeyctl.conform.engine import conform_log
 from journeyctl.conform.xes_export import export_xes
-from journeyctl.interop.bpmn import TASK_TYPES, activity_labels, export_bpmn
+from journeyctl.interop.bpmn import TASK_TYPES, activity_labels, export_bpmn, xml_key
 from journeyctl.model import Journey
 from node_clients import node_modules
 
@@ -34,6 +35,19 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.journey.yaml"))
 
 def _load(path: Path) -> Journey:
     return Journey.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+def _hostile() -> Journey:
+    """The render tests' hostile journey: markup, control characters, a 20,000-character name, an id
+    with a colon (refused by the schema, but a journey built in code may hold one)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "render"))
+    try:
+        from hostile import hostile_journey
+    finally:
+        sys.path.pop(0)
+    return hostile_journey()
 
 
 @pytest.fixture(scope="module")
@@ -78,8 +92,8 @@ def _pm4py():
 
 def test_pm4py_imports_it_and_converts_it_to_a_petri_net(trial: Journey, tmp_path: Path) -> None:
     pm4py = _pm4py()
-    for journey in [trial, _odd_journey(), *map(_load, EXAMPLES)]:
-        path = tmp_path / f"{journey.id}.bpmn"
+    for journey in [trial, _odd_journey(), _hostile(), *map(_load, EXAMPLES)]:
+        path = tmp_path / "journey.bpmn"
         path.write_bytes(export_bpmn(journey))
         graph = pm4py.read_bpmn(str(path))
         net, im, fm = pm4py.convert_to_petri_net(graph)
@@ -97,10 +111,10 @@ def _moddle(paths: list[Path]) -> list[dict]:
 
 
 def test_bpmn_moddle_loads_every_export_without_warnings(trial: Journey, tmp_path: Path) -> None:
-    journeys = [trial, _odd_journey(), *map(_load, EXAMPLES)]
+    journeys = [trial, _odd_journey(), _hostile(), *map(_load, EXAMPLES)]
     paths = []
     for journey in journeys:
-        paths.append(tmp_path / f"{journey.id}.bpmn")
+        paths.append(tmp_path / f"{len(paths)}.bpmn")
         paths[-1].write_bytes(export_bpmn(journey))
     results = _moddle(paths)
     for journey, result in zip(journeys, results):
@@ -113,20 +127,23 @@ def test_bpmn_moddle_loads_every_export_without_warnings(trial: Journey, tmp_pat
         assert set(elements) <= drawn
         index = journey.touchpoint_index()
         for tp_id, tp in index.items():
-            task = elements[f"Activity_{tp_id}"]
+            task = elements[f"Activity_{xml_key(tp_id)}"]
             tag = TASK_TYPES.get(tp.kind or "", "task")
             assert task["type"] == "bpmn:" + tag[0].upper() + tag[1:]
             assert task["name"] == activity_labels(journey)[tp_id]
             if tp.outcome:
-                assert elements[f"Event_end_{tp_id}"]["name"] == tp.outcome
+                assert elements[f"Event_end_{xml_key(tp_id)}"]["name"] == tp.outcome
         # A lane per owning team, named by the team.
         owners = {tp.owner for tp in index.values()}
-        names = {t.id: t.name or t.id for t in journey.teams}
+        # Characters XML 1.0 cannot carry at all come through as U+FFFD.
+        names = {t.id: re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "\ufffd", t.name or t.id) for t in journey.teams}
         assert {lane["name"] for lane in result["lanes"]} == {names.get(o, o) if o else "(no owner)" for o in owners}
+        by_key = {xml_key(tp_id): tp for tp_id, tp in index.items()}
         for lane in result["lanes"]:
             for node in lane["nodes"]:
                 if node.startswith("Activity_"):
-                    assert (names.get(index[node[9:]].owner or "", index[node[9:]].owner) or "(no owner)") == lane["name"]
+                    owner = by_key[node[9:]].owner
+                    assert (names.get(owner, owner) if owner else "(no owner)") == lane["name"]
 
 
 def test_the_facts_travel_in_the_extension_and_conditions_come_from_when(tmp_path: Path) -> None:
@@ -216,3 +233,43 @@ def test_export_command_writes_the_same_bytes(tmp_path: Path) -> None:
                                "-o", str(tmp_path / name)], capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 0, done.stderr
     assert (tmp_path / "a.bpmn").read_bytes() == (tmp_path / "b.bpmn").read_bytes() == export_bpmn(_load(source))
+
+
+def test_the_diagram_puts_every_node_inside_its_lane_and_every_edge_on_its_ends(trial: Journey) -> None:
+    """BPMN DI: lanes tile the pool, each node's shape lies in its lane, each edge starts on its source's
+    shape and ends on its target's, and no two shapes overlap."""
+    import xml.etree.ElementTree as ET
+
+    ns = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL", "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
+          "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}
+    for journey in [trial, _odd_journey(), *map(_load, EXAMPLES)]:
+        root = ET.fromstring(export_bpmn(journey))
+        bounds = {}
+        for shape in root.iterfind(".//bpmndi:BPMNShape", ns):
+            b = shape.find("dc:Bounds", ns)
+            bounds[shape.get("bpmnElement")] = tuple(float(b.get(k)) for k in ("x", "y", "width", "height"))
+
+        def inside(point, box, slack=0.5) -> bool:
+            x, y, w, h = box
+            return x - slack <= point[0] <= x + w + slack and y - slack <= point[1] <= y + h + slack
+
+        lanes = root.findall(".//bpmn:lane", ns)
+        for lane in lanes:
+            lx, ly, lw, lh = bounds[lane.get("id")]
+            for ref in lane.findall("bpmn:flowNodeRef", ns):
+                x, y, w, h = bounds[ref.text]
+                assert lx <= x and x + w <= lx + lw and ly <= y and y + h <= ly + lh, (journey.id, ref.text)
+        nodes = [n for n in bounds if not n.startswith(("Lane_", "Participant_"))]
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1:]:
+                ax, ay, aw, ah = bounds[a]
+                bx, by, bw, bh = bounds[b]
+                assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, (journey.id, a, b)
+        flows = {f.get("id"): f for f in root.iterfind(".//bpmn:sequenceFlow", ns)}
+        for edge in root.iterfind(".//bpmndi:BPMNEdge", ns):
+            flow = flows[edge.get("bpmnElement")]
+            points = [(float(p.get("x")), float(p.get("y"))) for p in edge.findall("di:waypoint", ns)]
+            assert inside(points[0], bounds[flow.get("sourceRef")]) and inside(points[-1], bounds[flow.get("targetRef")])
+            for (x1, y1), (x2, y2) in zip(points, points[1:]):
+                assert x1 == x2 or y1 == y2  # orthogonal
+        assert set(flows) == {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", ns)}

@@ -38,6 +38,14 @@ _START_W = 170
 _POOL_BAND = 30
 _ORIGIN = (100, 80)
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SAFE_ID = re.compile(r"[A-Za-z0-9_.-]+")
+
+
+def xml_key(tp_id: str) -> str:
+    """The touchpoint id as the tail of an XML id (bpmn-moddle takes [A-Za-z0-9_.-] only). A schema-valid
+    id is used as it is; any other (built in code, say with a colon) is spelled in hex after an
+    underscore, which no valid id starts with, so the two spellings never meet."""
+    return tp_id if _SAFE_ID.fullmatch(tp_id) and tp_id[0].isalnum() else "_" + tp_id.encode("utf-8").hex()
 
 
 def activity_labels(journey: Journey) -> dict[str, str]:
@@ -47,14 +55,20 @@ def activity_labels(journey: Journey) -> dict[str, str]:
     appended, so every label is unique (a process-mining tool matches log and model by label alone).
     """
     index = journey.touchpoint_index()
-    base = {tp_id: (tp.name or tp_id).strip() or tp_id for tp_id, tp in index.items()}
+    base = {tp_id: _label_text(tp.name or "") or _label_text(tp_id) for tp_id, tp in index.items()}
     counts: dict[str, int] = {}
     for label in base.values():
         counts[label] = counts.get(label, 0) + 1
     labels = {tp_id: (label if counts[label] == 1 else f"{label} ({tp_id})") for tp_id, label in base.items()}
     if len(set(labels.values())) != len(labels):  # a name that spells another's "name (id)": ids are unique
-        return {tp_id: tp_id for tp_id in index}
+        return {tp_id: _label_text(tp_id) for tp_id in index}
     return labels
+
+
+def _label_text(text: str) -> str:
+    """A label every reader sees alike: XML-safe, on one line (XML attribute values fold line breaks,
+    and pm4py's BPMN importer drops them), single-spaced."""
+    return " ".join(_clean(text).split())
 
 
 @dataclass
@@ -164,17 +178,17 @@ class _Builder:
         leave: dict[str, str] = {}
         for tp_id, tp in self.index.items():
             lane = self._lane_of(tp)
-            task = self._add(_Node(f"Activity_{tp_id}", TASK_TYPES.get(tp.kind or "", "task"), lane,
+            task = self._add(_Node(f"Activity_{xml_key(tp_id)}", TASK_TYPES.get(tp.kind or "", "task"), lane,
                                    attrs={"name": self.labels[tp_id]}, touchpoint=tp))
             enter[tp_id] = leave[tp_id] = task.id
             if incoming[tp_id] > 1:
-                join = self._add(_Node(f"Gateway_join_{tp_id}", "exclusiveGateway", lane,
+                join = self._add(_Node(f"Gateway_join_{xml_key(tp_id)}", "exclusiveGateway", lane,
                                        attrs={"gatewayDirection": "Converging"}))
                 self._flow(join.id, task.id)
                 enter[tp_id] = join.id
             ways = len(self._local(tp)) + (1 if tp.outcome else 0)
             if ways > 1:
-                split = self._add(_Node(f"Gateway_split_{tp_id}", "exclusiveGateway", lane,
+                split = self._add(_Node(f"Gateway_split_{xml_key(tp_id)}", "exclusiveGateway", lane,
                                         attrs={"gatewayDirection": "Diverging"}))
                 self._flow(task.id, split.id)
                 leave[tp_id] = split.id
@@ -195,7 +209,7 @@ class _Builder:
             for tr in self._local(tp):
                 self._flow(leave[tp_id], enter[tr.target], tr)
             if tp.outcome:
-                end = self._add(_Node(f"Event_end_{tp_id}", "endEvent", self._lane_of(tp),
+                end = self._add(_Node(f"Event_end_{xml_key(tp_id)}", "endEvent", self._lane_of(tp),
                                       attrs={"name": tp.outcome}))
                 self._flow(leave[tp_id], end.id)
         for flow in self.flows:
@@ -213,13 +227,13 @@ class _Builder:
         for col, tp_id in enumerate(self.index):
             x = left + _START_W + col * _COL_W
             cy = self._lane_y(self._lane_of(self.index[tp_id])) + _CENTER
-            self._place(f"Gateway_join_{tp_id}", x + 10, cy - 25, 50, 50)
-            self._place(f"Activity_{tp_id}", x + 90, cy - 40, 100, 80)
-            self._place(f"Gateway_split_{tp_id}", x + 220, cy - 25, 50, 50)
-            if f"Gateway_split_{tp_id}" in self.nodes:
-                self._place(f"Event_end_{tp_id}", x + 227, cy + 45, 36, 36)  # below its split
+            self._place(f"Gateway_join_{xml_key(tp_id)}", x + 10, cy - 25, 50, 50)
+            self._place(f"Activity_{xml_key(tp_id)}", x + 90, cy - 40, 100, 80)
+            self._place(f"Gateway_split_{xml_key(tp_id)}", x + 220, cy - 25, 50, 50)
+            if f"Gateway_split_{xml_key(tp_id)}" in self.nodes:
+                self._place(f"Event_end_{xml_key(tp_id)}", x + 227, cy + 45, 36, 36)  # below its split
             else:
-                self._place(f"Event_end_{tp_id}", x + 227, cy - 18, 36, 36)
+                self._place(f"Event_end_{xml_key(tp_id)}", x + 227, cy - 18, 36, 36)
         cy = self._lane_y(self.nodes["Event_start"].lane) + _CENTER
         self._place("Event_start", left + 20, cy - 18, 36, 36)
         self._place("Gateway_entry", left + 90, cy - 25, 50, 50)
@@ -283,7 +297,7 @@ class _Builder:
         """Start first, then each touchpoint's join, task, split and end, in the journey's order."""
         order = ["Event_start", "Gateway_entry"]
         for tp_id in self.index:
-            order += [f"Gateway_join_{tp_id}", f"Activity_{tp_id}", f"Gateway_split_{tp_id}", f"Event_end_{tp_id}"]
+            order += [f"Gateway_join_{xml_key(tp_id)}", f"Activity_{xml_key(tp_id)}", f"Gateway_split_{xml_key(tp_id)}", f"Event_end_{xml_key(tp_id)}"]
         return [self.nodes[n] for n in order if n in self.nodes]
 
     def _node_xml(self, process: ET.Element, node: _Node) -> None:
