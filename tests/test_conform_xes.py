@@ -106,7 +106,10 @@ def test_lifecycle_option_chooses_the_transitions(journey: Journey, tmp_path: Pa
     log = simulate(journey, customers=200, seed=3, inject=Injection(bad_rows=0, unmapped_rows=0,
                                                                       unmapped_only_customers=0))
     path = write_xes(log, tmp_path / "events.xes", lifecycle_noise=True)
-    assert_truth(conform_file(journey, path), log)  # complete only, by default
+    default = conform_file(journey, path)  # complete only
+    assert_truth(default, log)
+    assert default.warnings == [f"{len(log.rows):,} events with another lifecycle:transition than complete "
+                                "not read (--lifecycle any reads every event)"]
     starts = conform_file(journey, path, lifecycle="start")
     assert starts.rows == len(log.rows) and starts.visits == {"ad": len(log.rows)}
     assert starts.traces == log.truth["traces"]
@@ -259,3 +262,14 @@ def test_export_xes_from_an_xes_log_and_into_a_missing_directory(journey: Journe
     assert f"{tmp_path / 'nowhere' / 'out.xes'}: the directory {tmp_path / 'nowhere'} does not exist" in done.stderr
     with readable_log(source) as read:
         assert read.events_read == len(log.rows) and read.events_skipped == 0
+
+
+def test_column_options_do_not_apply_to_xes_nor_lifecycle_to_csv(journey: Journey, tmp_path: Path) -> None:
+    log = simulate(journey, customers=20, seed=8)
+    xes = write_xes(log, tmp_path / "events.xes")
+    done = _cli(JOURNEY, xes, "--customer-col", "user", "--timestamp-col", "at")
+    assert done.returncode == 2 and done.stderr == ("journeyctl: --customer-col, --timestamp-col: not for an XES "
+                                                    "log, whose traces and events are named by concept:name and "
+                                                    "timed by time:timestamp\n")
+    done = _cli(JOURNEY, log.write_csv(tmp_path / "events.csv"), "--lifecycle", "start")
+    assert done.returncode == 2 and done.stderr == "journeyctl: --lifecycle: only for an XES log (.xes, .xes.gz)\n"

@@ -270,13 +270,26 @@ def conform_file(journey: Any, log: Path, *, customer: str = "customer", event: 
     from .xes_export import export_xes
 
     tolerance = DAY_US if tolerance_us is None else tolerance_us
+    xes_log = is_xes(log)
+    if xes_log:
+        named = [f"--{role}-col" for role, given, default in (("customer", customer, "customer"),
+                 ("event", event, "event"), ("timestamp", timestamp, "timestamp")) if given != default]
+        if named:
+            raise XesError(f"{', '.join(named)}: not for an XES log, whose traces and events are named by "
+                           "concept:name and timed by time:timestamp")
+    elif lifecycle != "complete":
+        raise XesError("--lifecycle: only for an XES log (.xes, .xes.gz)")
     with contextlib.ExitStack() as stack:
-        xes = stack.enter_context(readable_log(log, lifecycle)) if is_xes(log) else None
+        xes = stack.enter_context(readable_log(log, lifecycle)) if xes_log else None
         source, columns = (xes.path, (xes.customer, xes.event, xes.timestamp)) if xes else (log, (customer, event, timestamp))
         result = conform_log(journey, source, customer=columns[0], event=columns[1], timestamp=columns[2],
                              tolerance_us=tolerance, progress=progress)
         if xes is not None:
             result.bad_row_numbers = xes.renumber(result.bad_row_numbers)
+            if xes.events_skipped:
+                result.warnings.append(
+                    f"{xes.events_skipped:,} event{'s' if xes.events_skipped != 1 else ''} with another "
+                    f"lifecycle:transition than {lifecycle} not read (--lifecycle any reads every event)")
         if export_to is not None:
             export_xes(journey, source, export_to, customer=columns[0], event=columns[1], timestamp=columns[2])
         return result
