@@ -200,6 +200,27 @@ def test_a_gzip_that_expands_1000x_is_read_in_bounded_time_and_memory(tmp_path: 
     assert float(grown_mb) < 40, grown_mb  # far below the 150 MB it expands to
 
 
+def test_a_gzip_that_expands_into_one_huge_value_is_refused_in_bounded_memory(tmp_path: Path) -> None:
+    """A token expat would have to hold whole (here a 200 MB attribute value) stops the read at 16 MB."""
+    path = tmp_path / "value.xes.gz"
+    with gzip.GzipFile(path, "wb", mtime=0) as out:
+        out.write(b'<log>\n<trace><string key="concept:name" value="')
+        for _ in range(200):
+            out.write(b"a" * (1024 * 1024))
+        out.write(b'"/></trace></log>')
+    code = ("import resource, sys\nfrom pathlib import Path\nimport pyarrow.parquet\n"
+            "from journeyctl.conform.xes import XesError, readable_log\n"
+            "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+            "try:\n    readable_log(Path(sys.argv[1])).__enter__()\nexcept XesError as exc:\n    print(exc)\n"
+            "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) / 1024)")
+    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    message, grown_mb = done.stdout.splitlines()
+    assert message == f"{path}:2:8: one XML token (a tag, an attribute value, a comment) runs over 16 MB: not an XES log"
+    assert float(grown_mb) < 80, grown_mb
+
+
 def test_nesting_deeper_than_xes_needs_is_refused(journey: Journey, tmp_path: Path) -> None:
     path = tmp_path / "deep.xes"
     path.write_text("<log>" + "<list>" * 100000 + "</list>" * 100000 + "</log>", encoding="utf-8")

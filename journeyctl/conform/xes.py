@@ -13,7 +13,8 @@ XML safety: XES has no use for a DTD, so a document type declaration is refused 
 is read: no entity is ever declared, so none can expand (the "billion laughs") or read a file or URL
 (XXE); expat's own parameter-entity parsing is off too. A gzip stream is decompressed as it is parsed,
 so a file that expands 1,000x costs time in proportion to what it expands to, and no memory beyond a
-chunk; nesting deeper than XES ever needs is refused.
+chunk; nesting deeper than XES ever needs, and a single tag, value or comment over 16 MB (which expat
+would hold whole), are refused.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .engine import ConformError
 CUSTOMER, EVENT, TIMESTAMP = "case", "activity", "timestamp"
 _CHUNK = 1 << 20
 _BATCH = 200_000
+_MAX_TOKEN = 16 << 20  # one tag, attribute value or comment larger than this is not an XES log
 _MAX_DEPTH = 64  # log > trace > event > attribute > nested attributes: XES needs far fewer levels
 _ATTRIBUTE_TAGS = {"string", "date", "int", "float", "boolean", "id", "list", "container"}
 
@@ -205,12 +207,19 @@ def parse_xes(handle: BinaryIO, lifecycles: set[str] | None, sink: Any, display:
     def where() -> str:
         return f"{display}:{parser.CurrentLineNumber}:{parser.CurrentColumnNumber + 1}"
 
+    fed = 0
     try:
         while True:
             chunk = handle.read(_CHUNK)
             parser.Parse(chunk, not chunk)
             if not chunk:
                 break
+            fed += len(chunk)
+            # expat holds an unfinished token whole: the distance from where it stands to what it was fed
+            # is that token's size, the one thing streaming cannot bound by itself.
+            if fed - parser.CurrentByteIndex > _MAX_TOKEN:
+                raise XesError(f"one XML token (a tag, an attribute value, a comment) runs over "
+                               f"{_MAX_TOKEN >> 20} MB: not an XES log")
     except expat.ExpatError as exc:
         raise XesError(f"{display}:{exc.lineno}:{exc.offset + 1}: not well-formed XML: "
                        f"{expat.ErrorString(exc.code)}") from None
