@@ -273,3 +273,23 @@ def test_the_diagram_puts_every_node_inside_its_lane_and_every_edge_on_its_ends(
             for (x1, y1), (x2, y2) in zip(points, points[1:]):
                 assert x1 == x2 or y1 == y2  # orthogonal
         assert set(flows) == {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", ns)}
+
+
+def test_export_command_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    import os
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "journeyctl", "export", *args], capture_output=True, text=True,
+                              env=env, timeout=60)
+
+    done = run(str(tmp_path / "missing.journey.yaml"), "-f", "bpmn", "-o", str(tmp_path / "x.bpmn"))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"{tmp_path / 'missing.journey.yaml'}:1:1: error file-error" in done.stderr
+    done = run(str(EXAMPLES[0]), "-f", "bpmn", "-o", str(tmp_path / "nowhere" / "x.bpmn"))
+    assert done.returncode == 2
+    assert done.stderr == (f"journeyctl: {tmp_path / 'nowhere' / 'x.bpmn'}: the directory "
+                           f"{tmp_path / 'nowhere'} does not exist\n")
+    assert not (tmp_path / "x.bpmn").exists()
