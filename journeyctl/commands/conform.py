@@ -36,7 +36,8 @@ def register(app: typer.Typer) -> None:
     def conform(
         journey_file: Path = typer.Argument(..., metavar="JOURNEY", help="The journey file."),
         log: Optional[Path] = typer.Argument(
-            None, metavar="LOG", help="Event log: .csv, .jsonl/.ndjson or .parquet (not needed with --emit-sql)."),
+            None, metavar="LOG",
+            help="Event log: .csv, .jsonl/.ndjson, .parquet or XES (.xes, .xes.gz) (not needed with --emit-sql)."),
         fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, json or md."),
         render_path: Optional[Path] = typer.Option(
             None, "--render", metavar="PATH",
@@ -58,6 +59,12 @@ def register(app: typer.Typer) -> None:
             None, "--order-col",
             help="With --emit-sql: a column giving file order, the tie-break for equal timestamps "
                  "(default: event name) and the row numbers of bad rows."),
+        lifecycle: str = typer.Option(
+            "complete", "--lifecycle",
+            help="XES logs: the lifecycle:transition values to keep, comma-separated, or 'any'."),
+        export_xes: Optional[Path] = typer.Option(
+            None, "--export-xes", metavar="FILE",
+            help="Also write the mapped log as XES, activities named like the BPMN export's tasks."),
         config_path: Optional[Path] = typer.Option(
             None, "--config", "-c", help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
@@ -90,7 +97,9 @@ def register(app: typer.Typer) -> None:
             sys.stdout.write(transpile(analysis_sql(design_of(journey), source, tolerance_us), emit_sql.value))
             raise typer.Exit(0)
 
-        from ..conform.engine import ConformError, conform_log
+        from ..conform.engine import ConformError
+        from ..conform.xes import conform_file
+        from ..conform.xes_export import XesExportError
         from ..conform.prediction import predicted_outcomes
 
         assert log is not None
@@ -104,9 +113,10 @@ def register(app: typer.Typer) -> None:
         log_name = display_path(log)
         try:
             with _ProgressBar(log) as progress:
-                result = conform_log(journey, log, customer=customer_col, event=event_col,
-                                     timestamp=timestamp_col, tolerance_us=tolerance_us, progress=progress)
-        except ConformError as exc:
+                result = conform_file(journey, log, customer=customer_col, event=event_col,
+                                      timestamp=timestamp_col, tolerance_us=tolerance_us, progress=progress,
+                                      lifecycle=lifecycle, export_to=export_xes)
+        except (ConformError, XesExportError) as exc:
             raise fail(str(exc))
         result.predicted = predicted_outcomes(journey)
 
