@@ -232,7 +232,15 @@ def test_export_command_writes_the_same_bytes(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "journeyctl", "export", str(source), "--format", "bpmn",
                                "-o", str(tmp_path / name)], capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 0, done.stderr
-    assert (tmp_path / "a.bpmn").read_bytes() == (tmp_path / "b.bpmn").read_bytes() == export_bpmn(_load(source))
+    # The command names lanes from the workspace's shared catalog too, as render does.
+    from journeyctl.commands.render import _catalogs
+    from journeyctl.config import load_settings
+
+    catalogs = _catalogs([source], load_settings(None, [source]))
+    assert catalogs, "examples/ has a shared catalog"
+    expected = export_bpmn(_load(source), catalogs)
+    assert (tmp_path / "a.bpmn").read_bytes() == (tmp_path / "b.bpmn").read_bytes() == expected
+    assert expected != export_bpmn(_load(source)), "the catalog's team names reach the lanes"
 
 
 def test_the_diagram_puts_every_node_inside_its_lane_and_every_edge_on_its_ends(trial: Journey) -> None:
