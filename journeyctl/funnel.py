@@ -189,6 +189,7 @@ class _Chain:
     """The journey as numbers: node i is the i-th distinct touchpoint id in document order."""
 
     ids: list[str]
+    journey: str
     stage: list[str]
     outcome: list[str | None]
     out: list[list[tuple[int, float]]]  # (target, probability > 0), parallel transitions merged
@@ -196,6 +197,10 @@ class _Chain:
     handover: list[float]  # mass that leaves for another journey here
     # Drop-off here that fix-first may save: some rated transition (rate > 0) leads somewhere known.
     fixable: list[bool] = field(default_factory=list)
+    # Transitions that get no customers (rate 0, or unrated with nothing left), by `to`: a loop whose only
+    # ways out are these is closed by its rates, and the refusal must say so.
+    unused: list[list[str]] = field(default_factory=list)
+    next_path: list[Path] = field(default_factory=list)
 
 
 def _chain(journey: Journey) -> _Chain:
@@ -208,8 +213,9 @@ def _chain(journey: Journey) -> _Chain:
             tps.append(tp)
             stages.append(stage.id)
     n = len(tps)
-    chain = _Chain(ids=[tp.id for tp in tps], stage=stages, outcome=[tp.outcome for tp in tps],
-                   out=[[] for _ in range(n)], leak=[0.0] * n, handover=[0.0] * n, fixable=[False] * n)
+    chain = _Chain(ids=[tp.id for tp in tps], journey=journey.id, stage=stages, outcome=[tp.outcome for tp in tps],
+                   out=[[] for _ in range(n)], leak=[0.0] * n, handover=[0.0] * n, fixable=[False] * n,
+                   unused=[[] for _ in range(n)], next_path=[tp.path_of("next") for tp in tps])
     for u, tp in enumerate(tps):
         if tp.outcome is not None:
             continue  # absorbing: transitions after an outcome are never taken
@@ -224,6 +230,7 @@ def _chain(journey: Journey) -> _Chain:
         for tr in tp.next:
             p = tr.rate * scale if tr.rate is not None else each
             if p <= 0.0:
+                chain.unused[u].append(tr.to)
                 continue
             if tr.journey is not None and tr.journey != journey.id:
                 chain.handover[u] += p
@@ -324,6 +331,49 @@ class _LoopSystem:
         return x
 
 
+def _closed_loop_message(chain: _Chain, component: list[int]) -> str:
+    """Why customers in this loop never leave: no way out at all, or rates that starve the ways out."""
+    names = ", ".join(chain.ids[u] for u in component[:10]) + (", ..." if len(component) > 10 else "")
+    members = {chain.ids[u] for u in component}
+    ways = [f"{chain.ids[u]} -> {to}" for u in component for to in chain.unused[u]
+            if to.rsplit("/", 1)[-1] not in members or "/" in to and to.split("/", 1)[0] != chain.journey]
+    if not ways:
+        return (f"customers who reach the loop {names} never leave it: no transition out of it, no drop-off, "
+                "so the journey never ends")
+    inside = ", ".join(f"{chain.ids[u]} -> {chain.ids[w]} {p:g}" for u in component if chain.unused[u]
+                       for w, p in chain.out[u])
+    return (f"customers who reach the loop {names} never leave it: the rates inside it sum to 1 ({inside}), so "
+            f"its way{'s' if len(ways) > 1 else ''} out ({', '.join(ways[:10])}) get{'' if len(ways) > 1 else 's'} "
+            "no customers; lower a rate inside the loop")
+
+
+def closed_loop_problems(journey: Journey) -> list[RateProblem]:
+    """Loops that have a way out which the rates give no customers; the `closed-by-rates` rule reports these.
+
+    A pure function, like invalid_rate_problems, so `validate` reports every loop `funnel` refuses for
+    this reason (a loop with no way out at all is no-path-to-outcome's). Journeys with invalid rates are
+    left to invalid-rates.
+    """
+    if invalid_rate_problems(journey):
+        return []
+    from .graph import strongly_connected
+
+    chain = _chain(journey)
+    problems = []
+    for component in strongly_connected([[w for w, _ in edges] for edges in chain.out]):
+        if not _is_loop(component, chain):
+            continue
+        members = set(component)
+        if any(chain.leak[u] or chain.handover[u] or any(w not in members for w, _ in chain.out[u])
+               for u in component):
+            continue
+        message = _closed_loop_message(chain, sorted(component))
+        if "rates inside it" in message:
+            first = min(u for u in component if chain.unused[u])
+            problems.append(RateProblem(chain.next_path[first], message))
+    return sorted(problems, key=lambda p: p.path)
+
+
 def _is_loop(component: list[int], chain: _Chain) -> bool:
     return len(component) > 1 or any(w == component[0] for w, _ in chain.out[component[0]])
 
@@ -393,10 +443,7 @@ def analyse_funnel(journey: Journey, entry: str | None = None, *, fix_share: flo
         elif any(any(inflow[u]) for u in component):
             loop = system(c)
             if loop is None:
-                names = ", ".join(chain.ids[u] for u in component[:10])
-                more = ", ..." if len(component) > 10 else ""
-                raise FunnelError(f"customers who reach the loop {names}{more} never leave it: no "
-                                  "transition out of it, no drop-off, so the journey never ends")
+                raise FunnelError(_closed_loop_message(chain, component))
             for col in range(m):
                 x = loop.solve_transposed({u: inflow[u][col] for u in component})
                 for u in component:

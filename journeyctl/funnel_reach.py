@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from .funnel import _Chain
@@ -31,19 +31,33 @@ if TYPE_CHECKING:
 Rows = dict[int, dict[int, float]]
 
 
-def _eliminate(rows: Rows, esc: dict[int, float], victims: list[int]) -> tuple[Rows, dict[int, float]]:
-    """The chain watched only on the states not in `victims` (a new chain; the input is untouched).
+class _Watched(NamedTuple):
+    """A chain watched on some states: rows[u][w] = P(u -> w), w != u (self-loops implicit, as in
+    funnel._LoopSystem), preds[w] = the u with rows[u][w], esc[u] = P(leaving the watched states for good)."""
 
-    rows[u][w] is the probability of u -> w (w != u, self-loops implicit as in funnel._LoopSystem), esc[u]
-    the probability of leaving the watched set for good. Victims go in smallest-Markowitz-count order to
-    keep fill low.
-    """
-    rows = {u: dict(r) for u, r in rows.items()}
-    esc = dict(esc)
+    rows: Rows
+    preds: dict[int, set[int]]
+    esc: dict[int, float]
+
+
+def _watch(rows: Rows, esc: dict[int, float]) -> _Watched:
     preds: dict[int, set[int]] = {u: set() for u in rows}
     for u, r in rows.items():
         for w in r:
             preds[w].add(u)
+    return _Watched(rows, preds, esc)
+
+
+def _eliminate(chain: _Watched, victims: list[int]) -> _Watched:
+    """The chain watched only on the states not in `victims`: a new chain, the input is untouched.
+
+    Copy on write: the rows and predecessor sets of untouched states are shared with the input, so a
+    call costs the elimination work, not the size of the chain. Victims go in smallest-Markowitz-count
+    order to keep fill low; pivots are escape plus off-diagonal mass (GTH), sums of non-negative terms.
+    """
+    rows, preds, esc = dict(chain.rows), dict(chain.preds), dict(chain.esc)
+    own_rows: set[int] = set()
+    own_preds: set[int] = set()
     doomed = set(victims)
     heap = [(len(preds[k]) * len(rows[k]), k) for k in victims]
     heapq.heapify(heap)
@@ -55,28 +69,40 @@ def _eliminate(rows: Rows, esc: dict[int, float], victims: list[int]) -> tuple[R
         row_k = rows.pop(k)
         pred_k = preds.pop(k)
         esc_k = esc.pop(k)
-        pivot = esc_k + math.fsum(row_k.values())
-        for i in sorted(pred_k):
+        pivot = esc_k + sum(row_k.values())  # non-negative terms: no cancellation (GTH)
+        # Sets of ints iterate in an order fixed by their contents and history, never by hash seed.
+        for i in pred_k:
+            if i not in own_rows:
+                rows[i] = dict(rows[i])
+                own_rows.add(i)
             row_i = rows[i]
             f = row_i.pop(k) / pivot
             esc[i] += f * esc_k
             for j, w in row_k.items():
                 if j != i:  # i -> k -> i becomes a self-loop: implicit
-                    row_i[j] = row_i.get(j, 0.0) + f * w
-                    preds[j].add(i)
+                    if j not in row_i:
+                        if j not in own_preds:
+                            preds[j] = set(preds[j])
+                            own_preds.add(j)
+                        preds[j].add(i)
+                        row_i[j] = f * w
+                    else:
+                        row_i[j] += f * w
         for j in row_k:
+            if j not in own_preds:
+                preds[j] = set(preds[j])
+                own_preds.add(j)
             preds[j].discard(k)
-        for u in sorted(pred_k.union(row_k)):
+        for u in pred_k.union(row_k):
             if u in doomed:
                 heapq.heappush(heap, (len(preds[u]) * len(rows[u]), u))
-    return rows, esc
+    return _Watched(rows, preds, esc)
 
 
-def _censor(rows: Rows, esc: dict[int, float], blocks: list[list[int]],
-            leaf: Callable[[Rows, dict[int, float], list[int]], None]) -> None:
+def _censor(chain: _Watched, blocks: list[list[int]], leaf: Callable[[_Watched, list[int]], None]) -> None:
     """Call leaf(chain watched on block, block) for every block, halving the set of blocks each level."""
     if len(blocks) == 1:
-        leaf(rows, esc, blocks[0])
+        leaf(chain, blocks[0])
         return
     total = sum(len(b) for b in blocks)
     cut, size = 1, len(blocks[0])
@@ -84,10 +110,8 @@ def _censor(rows: Rows, esc: dict[int, float], blocks: list[list[int]],
         size += len(blocks[cut])
         cut += 1
     left, right = blocks[:cut], blocks[cut:]
-    kept_left = _eliminate(rows, esc, [u for b in right for u in b])
-    _censor(*kept_left, left, leaf)
-    kept_right = _eliminate(rows, esc, [u for b in left for u in b])
-    _censor(*kept_right, right, leaf)
+    _censor(_eliminate(chain, [u for b in right for u in b]), left, leaf)
+    _censor(_eliminate(chain, [u for b in left for u in b]), right, leaf)
 
 
 def no_return(chain: "_Chain", components: list[list[int]], component_of: list[int],
@@ -119,15 +143,15 @@ def no_return(chain: "_Chain", components: list[list[int]], component_of: list[i
         for u in component:
             by_stage.setdefault(chain.stage[u], []).append(u)
 
-        def touchpoint_leaf(r: Rows, e: dict[int, float], block: list[int]) -> None:
-            alone[block[0]] = e[block[0]]
+        def touchpoint_leaf(watched: _Watched, block: list[int]) -> None:
+            alone[block[0]] = watched.esc[block[0]]
 
-        def stage_leaf(r: Rows, e: dict[int, float], block: list[int]) -> None:
+        def stage_leaf(watched: _Watched, block: list[int]) -> None:
             for u in block:
-                stage_alone[u] = e[u]
-            _censor(r, e, [[u] for u in block], touchpoint_leaf)
+                stage_alone[u] = watched.esc[u]
+            _censor(watched, [[u] for u in block], touchpoint_leaf)
 
-        _censor(rows, esc, list(by_stage.values()), stage_leaf)
+        _censor(_watch(rows, esc), list(by_stage.values()), stage_leaf)
     for stage, members_list in stage_members.items():
         comps = {component_of[u] for u in members_list}
         if len(comps) == 1 and next(iter(comps)) in looped:

@@ -591,3 +591,34 @@ def test_random_journeys_reach_and_fix_first_agree_with_exact_solves(j):
     for e in entries[:2]:
         assert_reach_and_fixes_match(j, report.entries[e], {e: 1.0})
     assert_reach_and_fixes_match(j, report.combined, {e: Fraction(1, len(entries)) for e in entries})
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_journeys())
+def test_every_journey_the_funnel_refuses_has_a_validate_finding_saying_why(j):
+    from journeyctl.rules.checks.graph import no_path_to_outcome
+    from journeyctl.rules.checks.rates import closed_by_rates
+    from journeyctl.rules.checks.structure import no_outcome
+
+    try:
+        analyse_funnel(j)
+    except FunnelError as exc:
+        closed = list(closed_by_rates(j, None))
+        structural = list(no_path_to_outcome(j, None)) + list(no_outcome(j, None))
+        if "the rates inside it sum to 1" in str(exc):
+            assert [h.message for h in closed if h.message == str(exc)], (str(exc), closed)
+        else:
+            assert "no transition out of it" in str(exc)
+            assert structural and not closed
+
+
+def test_a_loop_closed_by_its_rates_is_refused_naming_the_starved_way_out():
+    j = journey({"s": [tp("form", ("form", 1.0), ("done", None), entry=True), tp("done", outcome="converted")]})
+    message = ("customers who reach the loop form never leave it: the rates inside it sum to 1 (form -> form 1), "
+               "so its way out (form -> done) gets no customers; lower a rate inside the loop")
+    with pytest.raises(FunnelError) as refused:
+        analyse_funnel(j)
+    assert str(refused.value) == message
+    from journeyctl.funnel import closed_loop_problems
+
+    assert [tuple(p) for p in closed_loop_problems(j)] == [(("stages", 0, "touchpoints", 0, "next"), message)]
