@@ -167,15 +167,34 @@ class FunnelReport:
     weights: dict[str, float] = field(default_factory=dict)
     # The share of its drop-off each touchpoint is imagined to save in `fix_first`.
     fix_share: float = 0.5
+    # `funnel --set`: the same journey recomputed with some rates changed (journeyctl.funnel_scenario).
+    scenario: Scenario | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"journey": self.journey, "combined": self.combined.to_json(),
+        data = {"journey": self.journey, "combined": self.combined.to_json(),
                 "entries": {tp: r.to_json() for tp, r in self.entries.items()}}
+        if self.scenario is not None:
+            data["scenario"] = {"set": [dict(change) for change in self.scenario.changes],
+                                "combined": self.scenario.report.combined.to_json(),
+                                "entries": {tp: r.to_json() for tp, r in self.scenario.report.entries.items()}}
+        return data
 
     def with_customers(self, customers: int | None) -> FunnelReport:
         """The same report with every result also counted for `customers` customers."""
+        scenario = self.scenario
+        if scenario is not None:
+            scenario = replace(scenario, report=scenario.report.with_customers(customers))
         return replace(self, combined=replace(self.combined, customers=customers),
-                       entries={e: replace(r, customers=customers) for e, r in self.entries.items()})
+                       entries={e: replace(r, customers=customers) for e, r in self.entries.items()},
+                       scenario=scenario)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What-if: `changes` (from, to, rate, was) applied to the journey, and the funnel recomputed."""
+
+    changes: list[dict[str, Any]]
+    report: FunnelReport
 
 
 def _num(x: float) -> float:
