@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from journeyctl.model import CONVERTING_OUTCOMES, Journey, Path
+from journeyctl.model import CONVERTING_OUTCOMES, Journey, Path, Touchpoint
 
 # Outcome keys of a result, in output order: the model's outcomes, then mass that leaves for another
 # journey through a `to: other-journey/touchpoint` transition.
@@ -222,6 +222,42 @@ class _Chain:
     next_path: list[Path] = field(default_factory=list)
 
 
+def _probabilities(tp: Touchpoint) -> tuple[list[float], float]:
+    """The probability of each of tp's transitions, and the mass no transition takes (dropping off).
+
+    The mass no rate claims is shared by the unrated transitions; rates summing to within
+    RATE_TOLERANCE of 1 are scaled to exactly 1.
+    """
+    unrated = sum(tr.rate is None for tr in tp.next)
+    total = math.fsum(tr.rate for tr in tp.next if tr.rate is not None)
+    scale, rest = (1.0 / total, 0.0) if abs(total - 1.0) <= RATE_TOLERANCE else (1.0, 1.0 - total)
+    each = rest / unrated if unrated else 0.0
+    return [tr.rate * scale if tr.rate is not None else each for tr in tp.next], (0.0 if unrated else rest)
+
+
+def transition_flows(journey: Journey, result: FunnelResult) -> dict[tuple[str, str], float]:
+    """Customers taking each transition, per customer who starts: visits of its source times its probability.
+
+    Keyed by (touchpoint id, `to` as written), like render overlays. Only what the model computes: no
+    transition after an outcome (the journey ended there), none that gets no customers, none to a
+    touchpoint that does not exist (that mass drops off), and only a touchpoint's first definition.
+    """
+    ids = journey.touchpoint_index()
+    flows: dict[tuple[str, str], float] = {}
+    seen: set[str] = set()
+    for _, tp in journey.touchpoints():
+        if tp.id in seen or tp.outcome is not None or tp.id not in result.touchpoints:
+            seen.add(tp.id)
+            continue
+        seen.add(tp.id)
+        visits = result.touchpoints[tp.id].visits
+        for tr, p in zip(tp.next, _probabilities(tp)[0]):
+            local = tr.journey is None or tr.journey == journey.id
+            if p > 0.0 and visits > 0.0 and (not local or tr.target in ids):
+                flows[(tp.id, tr.to)] = flows.get((tp.id, tr.to), 0.0) + visits * p
+    return flows
+
+
 def _chain(journey: Journey) -> _Chain:
     index: dict[str, int] = {}
     tps = []
@@ -238,16 +274,10 @@ def _chain(journey: Journey) -> _Chain:
     for u, tp in enumerate(tps):
         if tp.outcome is not None:
             continue  # absorbing: transitions after an outcome are never taken
-        rated = [tr for tr in tp.next if tr.rate is not None]
-        unrated = [tr for tr in tp.next if tr.rate is None]
-        total = math.fsum(tr.rate for tr in rated)  # type: ignore[misc]
-        scale, rest = (1.0 / total, 0.0) if abs(total - 1.0) <= RATE_TOLERANCE else (1.0, 1.0 - total)
-        each = rest / len(unrated) if unrated else 0.0
-        if not unrated:
-            chain.leak[u] += rest
+        probabilities, rest = _probabilities(tp)
+        chain.leak[u] += rest
         merged: dict[int, float] = {}
-        for tr in tp.next:
-            p = tr.rate * scale if tr.rate is not None else each
+        for tr, p in zip(tp.next, probabilities):
             if p <= 0.0:
                 chain.unused[u].append(tr.to)
                 continue
