@@ -104,6 +104,15 @@ def _censor(chain: _Watched, blocks: list[list[int]], leaf: Callable[[_Watched, 
     if len(blocks) == 1:
         leaf(chain, blocks[0])
         return
+    if len(blocks) == 2 and len(blocks[0]) == len(blocks[1]) == 1:
+        # Two states u, v: eliminating v by hand saves the bookkeeping of _eliminate, and half of all
+        # calls end here. From u: to v with q_uv, back from v with q_vu / (esc_v + q_vu), else gone.
+        (u,), (v,) = blocks
+        q_uv, q_vu = chain.rows[u].get(v, 0.0), chain.rows[v].get(u, 0.0)
+        e_u, e_v = chain.esc[u], chain.esc[v]
+        leaf(_Watched({u: {}}, {u: set()}, {u: e_u + q_uv * e_v / (e_v + q_vu)}), [u])
+        leaf(_Watched({v: {}}, {v: set()}, {v: e_v + q_vu * e_u / (e_u + q_uv)}), [v])
+        return
     total = sum(len(b) for b in blocks)
     cut, size = 1, len(blocks[0])
     while cut < len(blocks) - 1 and size + len(blocks[cut]) <= total / 2:
