@@ -29,6 +29,8 @@ _SUPERSCRIPT = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 NOTES = {
     "reach": "reach: the share of customers who arrive at least once (entries weighted as above); a customer "
              "who comes back counts once.",
+    "skipped": "a later stage can be reached by more customers than an earlier one when some skip the earlier "
+               "one: {skips}.",
     "conversion": "conversion: customers who end at a converting outcome (converted, retained or advocate).",
     "outcome": "outcome: X: customers who end at a touchpoint the map marks 'outcome: X'. 'outcome: dropped' "
                "is such a declared end; it is not 'left without an outcome'.",
@@ -63,6 +65,7 @@ class _Notes:
     def __init__(self, fix_share: float) -> None:
         self.used: dict[str, int] = {}
         self.fix_share = fix_share
+        self.skips = ""
 
     def mark(self, key: str) -> str:
         number = self.used.setdefault(key, len(self.used) + 1)
@@ -70,7 +73,8 @@ class _Notes:
 
     def lines(self) -> list[str]:
         share = f"{self.fix_share * 100:g}%"
-        return [f"{str(n).translate(_SUPERSCRIPT)} {NOTES[key].format(share=share)}" for key, n in self.used.items()]
+        return [f"{str(n).translate(_SUPERSCRIPT)} {NOTES[key].format(share=share, skips=self.skips)}"
+                for key, n in self.used.items()]
 
 
 @dataclass
@@ -147,9 +151,18 @@ def layout(report: FunnelReport, journey: Journey | None = None) -> Layout:
         out.intro.append(f"What-if: {changes}. Each figure reads before → after.")
 
     combined, combined_after = report.combined, after.combined if after else None
+    reach_title = f"Reach per stage{notes.mark('reach')}"
     reach_rows = [[labels.stage(s), cell(lambda r, s=s: r.reach_stages[s], combined, combined_after)]
                   for s in combined.reach_stages]
-    out.sections.append(Section(f"Reach per stage{notes.mark('reach')}", ["stage", "reach"], reach_rows,
+    reach = list(combined.reach_stages.items())
+    # A later stage reached by more customers than an earlier one: say why once, it surprises readers.
+    rising = [i + 1 for i, ((_, pa), (_, pb)) in enumerate(zip(reach, reach[1:])) if pb > pa + 1e-9]
+    if rising:
+        notes.skips = "; ".join(f"{labels.stage(reach[i][0])} ({_percent(reach[i][1])}) after "
+                                f"{labels.stage(reach[i - 1][0])} ({_percent(reach[i - 1][1])})" for i in rising)
+        marker = notes.mark("skipped")
+        reach_rows = [[row[0] + (marker if i in rising else ""), *row[1:]] for i, row in enumerate(reach_rows)]
+    out.sections.append(Section(reach_title, ["stage", "reach"], reach_rows,
                                 bars=[(combined_after or combined).reach_stages[s] for s in combined.reach_stages]))
 
     columns: list[tuple[str, FunnelResult, FunnelResult | None]]

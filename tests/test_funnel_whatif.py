@@ -145,3 +145,20 @@ def test_markdown_escapes_names():
         out = funnel(str(path), "-f", "md").stdout
     assert "\\*\\*Spring\\*\\* \\| &lt;b&gt;ad&lt;/b&gt; (ad)" in out
     assert "<b>" not in out
+
+
+def test_a_stage_some_customers_skip_is_explained_where_reach_rises():
+    from journeyctl.funnel import analyse_funnel
+    from journeyctl.funnel_tables import to_markdown
+    from journeyctl.model import Journey
+
+    j = Journey.model_validate({"journeyctl": 1, "id": "skip", "title": "Skip", "stages": [
+        {"id": "one", "touchpoints": [{"id": "a", "entry": True, "next": [{"to": "b", "rate": 0.2}, {"to": "c"}]}]},
+        {"id": "two", "name": "Demo", "touchpoints": [{"id": "b", "next": [{"to": "c"}]}]},
+        {"id": "three", "touchpoints": [{"id": "c", "outcome": "converted"}]}]})
+    out = to_markdown(analyse_funnel(j), j)
+    assert "| Demo (two) | 20.00% |" in out
+    assert "| three\u00b2 | 100.00% |" in out
+    assert ("\u00b2 a later stage can be reached by more customers than an earlier one when some skip the earlier "
+            "one: three (100.00%) after Demo (two) (20.00%).") in out
+    assert "skip the earlier" not in to_markdown(analyse_funnel(j.model_copy(update={"stages": j.stages[:2]})), j)
