@@ -219,7 +219,7 @@ class _Chain:
     # Transitions that get no customers (rate 0, or unrated with nothing left), by `to`: a loop whose only
     # ways out are these is closed by its rates, and the refusal must say so.
     unused: list[list[str]] = field(default_factory=list)
-    next_path: list[Path] = field(default_factory=list)
+    touchpoints: list[Touchpoint] = field(default_factory=list)
 
 
 def _probabilities(tp: Touchpoint) -> tuple[list[float], float]:
@@ -228,11 +228,12 @@ def _probabilities(tp: Touchpoint) -> tuple[list[float], float]:
     The mass no rate claims is shared by the unrated transitions; rates summing to within
     RATE_TOLERANCE of 1 are scaled to exactly 1.
     """
-    unrated = sum(tr.rate is None for tr in tp.next)
-    total = math.fsum(tr.rate for tr in tp.next if tr.rate is not None)
+    rates = [tr.rate for tr in tp.next]
+    unrated = rates.count(None)
+    total = math.fsum(r for r in rates if r is not None) if unrated < len(rates) else 0.0
     scale, rest = (1.0 / total, 0.0) if abs(total - 1.0) <= RATE_TOLERANCE else (1.0, 1.0 - total)
     each = rest / unrated if unrated else 0.0
-    return [tr.rate * scale if tr.rate is not None else each for tr in tp.next], (0.0 if unrated else rest)
+    return [r * scale if r is not None else each for r in rates], (0.0 if unrated else rest)
 
 
 def transition_flows(journey: Journey, result: FunnelResult) -> dict[tuple[str, str], float]:
@@ -270,7 +271,7 @@ def _chain(journey: Journey) -> _Chain:
     n = len(tps)
     chain = _Chain(ids=[tp.id for tp in tps], journey=journey.id, stage=stages, outcome=[tp.outcome for tp in tps],
                    out=[[] for _ in range(n)], leak=[0.0] * n, handover=[0.0] * n, fixable=[False] * n,
-                   unused=[[] for _ in range(n)], next_path=[tp.path_of("next") for tp in tps])
+                   unused=[[] for _ in range(n)], touchpoints=tps)
     for u, tp in enumerate(tps):
         if tp.outcome is not None:
             continue  # absorbing: transitions after an outcome are never taken
@@ -419,7 +420,7 @@ def closed_loop_problems(journey: Journey) -> list[RateProblem]:
         message = _closed_loop_message(chain, sorted(component))
         if "rates inside it" in message:
             first = min(u for u in component if chain.unused[u])
-            problems.append(RateProblem(chain.next_path[first], message))
+            problems.append(RateProblem(chain.touchpoints[first].path_of("next"), message))
     return sorted(problems, key=lambda p: p.path)
 
 
