@@ -61,8 +61,9 @@ def _eliminate(chain: _Watched, victims: list[int]) -> _Watched:
     doomed = set(victims)
     heap = [(len(preds[k]) * len(rows[k]), k) for k in victims]
     heapq.heapify(heap)
+    pop, push = heapq.heappop, heapq.heappush
     while heap:
-        score, k = heapq.heappop(heap)
+        score, k = pop(heap)
         if k not in doomed or score != len(preds[k]) * len(rows[k]):
             continue
         doomed.discard(k)
@@ -93,9 +94,11 @@ def _eliminate(chain: _Watched, victims: list[int]) -> _Watched:
                 preds[j] = set(preds[j])
                 own_preds.add(j)
             preds[j].discard(k)
-        for u in pred_k.union(row_k):
-            if u in doomed:
-                heapq.heappush(heap, (len(preds[u]) * len(rows[u]), u))
+            if j in doomed:
+                push(heap, (len(preds[j]) * len(rows[j]), j))
+        for i in pred_k:
+            if i in doomed and i not in row_k:  # pushed above already
+                push(heap, (len(preds[i]) * len(rows[i]), i))
     return _Watched(rows, preds, esc)
 
 
