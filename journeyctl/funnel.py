@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from journeyctl.model import CONVERTING_OUTCOMES, Journey, Path
+from journeyctl.model import CONVERTING_OUTCOMES, Journey, Path, Touchpoint
 
 # Outcome keys of a result, in output order: the model's outcomes, then mass that leaves for another
 # journey through a `to: other-journey/touchpoint` transition.
@@ -108,8 +108,41 @@ class FunnelResult:
     touchpoints: dict[str, TouchpointFlow]
     stages: dict[str, float]
     leaks: list[tuple[str, float]]
+    # Added by issue 19 (defaults keep older callers that build results by hand working); docs/funnel.md
+    # defines each exactly.
+    reach_stages: dict[str, float] = field(default_factory=dict)
+    reach_touchpoints: dict[str, float] = field(default_factory=dict)
+    fix_first: list[tuple[str, float]] = field(default_factory=list)
+    customers: int | None = None
 
     def to_json(self) -> dict[str, Any]:
+        data = self._probabilities_json()
+        data["reach"] = {"stages": {s: _num(p) for s, p in self.reach_stages.items()},
+                         "touchpoints": {t: _num(p) for t, p in self.reach_touchpoints.items()}}
+        data["fix_first"] = [[tp, _num(g)] for tp, g in self.fix_first]
+        if self.customers is not None:
+            data["customers"] = self.customers
+            data["counts"] = self.counts_json()
+        return data
+
+    def counts_json(self) -> dict[str, Any]:
+        """Every probability and expected count of the result times the number of customers."""
+        n = self.customers or 0
+        return {
+            "outcomes": {kind: _num(n * p) for kind, p in self.outcomes.items()},
+            "dropoff": _num(n * self.dropoff),
+            "conversion": _num(n * self.conversion),
+            "touchpoint_visits": _num(n * self.expected_touchpoints),
+            "touchpoints": {tp: {"visits": _num(n * f.visits), "dropoff": _num(n * f.dropoff)}
+                            for tp, f in self.touchpoints.items()},
+            "stages": {stage: {"inflow": _num(n * f)} for stage, f in self.stages.items()},
+            "leaks": [[tp, _num(n * d)] for tp, d in self.leaks],
+            "reach": {"stages": {s: _num(n * p) for s, p in self.reach_stages.items()},
+                      "touchpoints": {t: _num(n * p) for t, p in self.reach_touchpoints.items()}},
+            "fix_first": [[tp, _num(n * g)] for tp, g in self.fix_first],
+        }
+
+    def _probabilities_json(self) -> dict[str, Any]:
         return {
             "outcomes": {kind: _num(p) for kind, p in self.outcomes.items()},
             "dropoff": _num(self.dropoff),
@@ -132,10 +165,36 @@ class FunnelReport:
     # How much each entry weighs in `combined` (equal, or the declared shares). Not part of the JSON
     # shape, which is fixed by the issue; the text and markdown reports show it.
     weights: dict[str, float] = field(default_factory=dict)
+    # The share of its drop-off each touchpoint is imagined to save in `fix_first`.
+    fix_share: float = 0.5
+    # `funnel --set`: the same journey recomputed with some rates changed (journeyctl.funnel_scenario).
+    scenario: Scenario | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"journey": self.journey, "combined": self.combined.to_json(),
+        data = {"journey": self.journey, "combined": self.combined.to_json(),
                 "entries": {tp: r.to_json() for tp, r in self.entries.items()}}
+        if self.scenario is not None:
+            data["scenario"] = {"set": [dict(change) for change in self.scenario.changes],
+                                "combined": self.scenario.report.combined.to_json(),
+                                "entries": {tp: r.to_json() for tp, r in self.scenario.report.entries.items()}}
+        return data
+
+    def with_customers(self, customers: int | None) -> FunnelReport:
+        """The same report with every result also counted for `customers` customers."""
+        scenario = self.scenario
+        if scenario is not None:
+            scenario = replace(scenario, report=scenario.report.with_customers(customers))
+        return replace(self, combined=replace(self.combined, customers=customers),
+                       entries={e: replace(r, customers=customers) for e, r in self.entries.items()},
+                       scenario=scenario)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """What-if: `changes` (from, to, rate, was) applied to the journey, and the funnel recomputed."""
+
+    changes: list[dict[str, Any]]
+    report: FunnelReport
 
 
 def _num(x: float) -> float:
@@ -149,11 +208,55 @@ class _Chain:
     """The journey as numbers: node i is the i-th distinct touchpoint id in document order."""
 
     ids: list[str]
+    journey: str
     stage: list[str]
     outcome: list[str | None]
     out: list[list[tuple[int, float]]]  # (target, probability > 0), parallel transitions merged
     leak: list[float]  # mass that drops off here
     handover: list[float]  # mass that leaves for another journey here
+    # Drop-off here that fix-first may save: some rated transition (rate > 0) leads somewhere known.
+    fixable: list[bool] = field(default_factory=list)
+    # Transitions that get no customers (rate 0, or unrated with nothing left), by `to`: a loop whose only
+    # ways out are these is closed by its rates, and the refusal must say so.
+    unused: list[list[str]] = field(default_factory=list)
+    touchpoints: list[Touchpoint] = field(default_factory=list)
+
+
+def _probabilities(tp: Touchpoint) -> tuple[list[float], float]:
+    """The probability of each of tp's transitions, and the mass no transition takes (dropping off).
+
+    The mass no rate claims is shared by the unrated transitions; rates summing to within
+    RATE_TOLERANCE of 1 are scaled to exactly 1.
+    """
+    rates = [tr.rate for tr in tp.next]
+    unrated = rates.count(None)
+    total = math.fsum(r for r in rates if r is not None) if unrated < len(rates) else 0.0
+    scale, rest = (1.0 / total, 0.0) if abs(total - 1.0) <= RATE_TOLERANCE else (1.0, 1.0 - total)
+    each = rest / unrated if unrated else 0.0
+    return [r * scale if r is not None else each for r in rates], (0.0 if unrated else rest)
+
+
+def transition_flows(journey: Journey, result: FunnelResult) -> dict[tuple[str, str], float]:
+    """Customers taking each transition, per customer who starts: visits of its source times its probability.
+
+    Keyed by (touchpoint id, `to` as written), like render overlays. Only what the model computes: no
+    transition after an outcome (the journey ended there), none that gets no customers, none to a
+    touchpoint that does not exist (that mass drops off), and only a touchpoint's first definition.
+    """
+    ids = journey.touchpoint_index()
+    flows: dict[tuple[str, str], float] = {}
+    seen: set[str] = set()
+    for _, tp in journey.touchpoints():
+        if tp.id in seen or tp.outcome is not None or tp.id not in result.touchpoints:
+            seen.add(tp.id)
+            continue
+        seen.add(tp.id)
+        visits = result.touchpoints[tp.id].visits
+        for tr, p in zip(tp.next, _probabilities(tp)[0]):
+            local = tr.journey is None or tr.journey == journey.id
+            if p > 0.0 and visits > 0.0 and (not local or tr.target in ids):
+                flows[(tp.id, tr.to)] = flows.get((tp.id, tr.to), 0.0) + visits * p
+    return flows
 
 
 def _chain(journey: Journey) -> _Chain:
@@ -166,28 +269,26 @@ def _chain(journey: Journey) -> _Chain:
             tps.append(tp)
             stages.append(stage.id)
     n = len(tps)
-    chain = _Chain(ids=[tp.id for tp in tps], stage=stages, outcome=[tp.outcome for tp in tps],
-                   out=[[] for _ in range(n)], leak=[0.0] * n, handover=[0.0] * n)
+    chain = _Chain(ids=[tp.id for tp in tps], journey=journey.id, stage=stages, outcome=[tp.outcome for tp in tps],
+                   out=[[] for _ in range(n)], leak=[0.0] * n, handover=[0.0] * n, fixable=[False] * n,
+                   unused=[[] for _ in range(n)], touchpoints=tps)
     for u, tp in enumerate(tps):
         if tp.outcome is not None:
             continue  # absorbing: transitions after an outcome are never taken
-        rated = [tr for tr in tp.next if tr.rate is not None]
-        unrated = [tr for tr in tp.next if tr.rate is None]
-        total = math.fsum(tr.rate for tr in rated)  # type: ignore[misc]
-        scale, rest = (1.0 / total, 0.0) if abs(total - 1.0) <= RATE_TOLERANCE else (1.0, 1.0 - total)
-        each = rest / len(unrated) if unrated else 0.0
-        if not unrated:
-            chain.leak[u] += rest
+        probabilities, rest = _probabilities(tp)
+        chain.leak[u] += rest
         merged: dict[int, float] = {}
-        for tr in tp.next:
-            p = tr.rate * scale if tr.rate is not None else each
+        for tr, p in zip(tp.next, probabilities):
             if p <= 0.0:
+                chain.unused[u].append(tr.to)
                 continue
             if tr.journey is not None and tr.journey != journey.id:
                 chain.handover[u] += p
+                chain.fixable[u] |= tr.rate is not None
             elif tr.target in index:
                 w = index[tr.target]
                 merged[w] = merged.get(w, 0.0) + p
+                chain.fixable[u] |= tr.rate is not None
             else:
                 # A dangling reference (the unknown-reference rule reports it): the customer
                 # goes nowhere this journey knows, so the mass drops off here.
@@ -280,12 +381,57 @@ class _LoopSystem:
         return x
 
 
+def _closed_loop_message(chain: _Chain, component: list[int]) -> str:
+    """Why customers in this loop never leave: no way out at all, or rates that starve the ways out."""
+    names = ", ".join(chain.ids[u] for u in component[:10]) + (", ..." if len(component) > 10 else "")
+    members = {chain.ids[u] for u in component}
+    ways = [f"{chain.ids[u]} -> {to}" for u in component for to in chain.unused[u]
+            if to.rsplit("/", 1)[-1] not in members or "/" in to and to.split("/", 1)[0] != chain.journey]
+    if not ways:
+        return (f"customers who reach the loop {names} never leave it: no transition out of it, no drop-off, "
+                "so the journey never ends")
+    inside = ", ".join(f"{chain.ids[u]} -> {chain.ids[w]} {p:g}" for u in component if chain.unused[u]
+                       for w, p in chain.out[u])
+    return (f"customers who reach the loop {names} never leave it: the rates inside it sum to 1 ({inside}), so "
+            f"its way{'s' if len(ways) > 1 else ''} out ({', '.join(ways[:10])}) get{'' if len(ways) > 1 else 's'} "
+            "no customers; lower a rate inside the loop")
+
+
+def closed_loop_problems(journey: Journey) -> list[RateProblem]:
+    """Loops that have a way out which the rates give no customers; the `closed-by-rates` rule reports these.
+
+    A pure function, like invalid_rate_problems, so `validate` reports every loop `funnel` refuses for
+    this reason (a loop with no way out at all is no-path-to-outcome's). Journeys with invalid rates are
+    left to invalid-rates.
+    """
+    if invalid_rate_problems(journey):
+        return []
+    from .graph import strongly_connected
+
+    chain = _chain(journey)
+    problems = []
+    for component in strongly_connected([[w for w, _ in edges] for edges in chain.out]):
+        if not _is_loop(component, chain):
+            continue
+        members = set(component)
+        if any(chain.leak[u] or chain.handover[u] or any(w not in members for w, _ in chain.out[u])
+               for u in component):
+            continue
+        message = _closed_loop_message(chain, sorted(component))
+        if "rates inside it" in message:
+            first = min(u for u in component if chain.unused[u])
+            problems.append(RateProblem(chain.touchpoints[first].path_of("next"), message))
+    return sorted(problems, key=lambda p: p.path)
+
+
 def _is_loop(component: list[int], chain: _Chain) -> bool:
     return len(component) > 1 or any(w == component[0] for w, _ in chain.out[component[0]])
 
 
-def analyse_funnel(journey: Journey, entry: str | None = None) -> FunnelReport:
+def analyse_funnel(journey: Journey, entry: str | None = None, *, fix_share: float = 0.5) -> FunnelReport:
     """The funnel of `journey` from each entry and combined, or from touchpoint `entry` alone.
+
+    `fix_share` (0..1) is the share of each touchpoint's drop-off that the fix-first ranking imagines saved.
 
     Raises InvalidRatesError (rates are not probabilities), UnknownEntryError (no touchpoint `entry`)
     or FunnelError (no entry at all, or customers caught in a loop with no way out).
@@ -347,10 +493,7 @@ def analyse_funnel(journey: Journey, entry: str | None = None) -> FunnelReport:
         elif any(any(inflow[u]) for u in component):
             loop = system(c)
             if loop is None:
-                names = ", ".join(chain.ids[u] for u in component[:10])
-                more = ", ..." if len(component) > 10 else ""
-                raise FunnelError(f"customers who reach the loop {names}{more} never leave it: no "
-                                  "transition out of it, no drop-off, so the journey never ends")
+                raise FunnelError(_closed_loop_message(chain, component))
             for col in range(m):
                 x = loop.solve_transposed({u: inflow[u][col] for u in component})
                 for u in component:
@@ -383,16 +526,49 @@ def analyse_funnel(journey: Journey, entry: str | None = None) -> FunnelReport:
             h[u] = x
 
     n = len(chain.ids)
-    per_entry = {chain.ids[u]: _result(journey, chain, [visits[x][col] for x in range(n)], h, {u: 1.0})
+    from .funnel_reach import no_return
+
+    visited = [any(v > 0.0 for v in visits[u]) for u in range(n)]
+    alone, stage_alone = no_return(chain, components, component_of, visited)
+    extra = _Extra(h, alone, stage_alone, fix_share)
+    per_entry = {chain.ids[u]: _result(journey, chain, [visits[x][col] for x in range(n)], h, {u: 1.0}, extra)
                  for col, u in enumerate(starts)}
     combined_visits = [math.fsum(w * visits[x][col] for col, w in enumerate(weights)) for x in range(n)]
-    combined = _result(journey, chain, combined_visits, h, dict(zip(starts, weights)))
+    combined = _result(journey, chain, combined_visits, h, dict(zip(starts, weights)), extra)
     return FunnelReport(journey=journey.id, combined=combined, entries=per_entry,
-                        weights={chain.ids[u]: w for u, w in zip(starts, weights)})
+                        weights={chain.ids[u]: w for u, w in zip(starts, weights)}, fix_share=fix_share)
+
+
+class _Extra(NamedTuple):
+    """What reach and fix-first need beyond the visits; the same for every entry (see funnel_reach)."""
+
+    h: list[float]  # P(converting) once at u
+    alone: list[float]  # 1 - P(returning to u after leaving it)
+    stage_alone: list[float]  # P(never returning to u's stage after leaving u)
+    fix_share: float
+
+
+def _fix_gain(chain: _Chain, u: int, reach: float, extra: _Extra) -> float:
+    """Conversion gained if a share s of u's drop-off instead followed u's transitions, pro rata.
+
+    Scaling u's kept mass a = 1 - leak by (a + delta) / a, delta = s * leak, changes only u's row, so
+    reach(u) is unchanged, the probability of converting from a fresh visit of u becomes
+    (a + delta) / a times the part of h(u) owed to that row, and the return probability r = 1 - alone(u)
+    becomes r (a + delta) / a. Visits to u are reach / (1 - r'), each converting delta * h(u) / a more
+    (Sherman-Morrison on the fundamental matrix): gain = reach * delta * h(u) / (a (1 - r) - r delta).
+    """
+    leak = chain.leak[u]
+    delta = extra.fix_share * leak
+    kept = 1.0 - leak
+    hu = extra.h[u]
+    if reach <= 0.0 or hu <= 0.0 or delta <= 0.0:
+        return 0.0
+    r = 1.0 - extra.alone[u]
+    return reach * delta * hu / (kept * extra.alone[u] - r * delta)
 
 
 def _result(journey: Journey, chain: _Chain, visits: list[float], h: list[float],
-            start: dict[int, float]) -> FunnelResult:
+            start: dict[int, float], extra: _Extra) -> FunnelResult:
     """Every figure of a result is linear in the visits, so one function serves entries and the mix."""
     n = len(chain.ids)
     outcomes = dict.fromkeys(OUTCOME_KEYS, 0.0)
@@ -415,6 +591,13 @@ def _result(journey: Journey, chain: _Chain, visits: list[float], h: list[float]
                 if chain.stage[w] != chain.stage[u]:
                     terms[chain.stage[w]].append(visits[u] * p)
     leaks = sorted(((u, d) for u, d in enumerate(drops) if d > 0.0), key=lambda item: (-item[1], item[0]))
+    reach = [visits[u] * extra.alone[u] if visits[u] else 0.0 for u in range(n)]
+    stage_reach: dict[str, list[float]] = {stage.id: [] for stage in journey.stages}
+    for u in range(n):
+        if visits[u]:
+            stage_reach[chain.stage[u]].append(visits[u] * extra.stage_alone[u])
+    fixes = sorted(((u, _fix_gain(chain, u, reach[u], extra)) for u in range(n)
+                    if chain.leak[u] > 0.0 and chain.fixable[u]), key=lambda item: (-item[1], item[0]))
     return FunnelResult(
         outcomes=outcomes,
         dropoff=math.fsum(drops),
@@ -424,4 +607,7 @@ def _result(journey: Journey, chain: _Chain, visits: list[float], h: list[float]
         touchpoints={chain.ids[u]: TouchpointFlow(visits[u], drops[u]) for u in range(n)},
         stages={stage: math.fsum(t) for stage, t in terms.items()},
         leaks=[(chain.ids[u], d) for u, d in leaks],
+        reach_stages={stage: min(1.0, math.fsum(t)) for stage, t in stage_reach.items()},
+        reach_touchpoints={chain.ids[u]: min(1.0, reach[u]) for u in range(n)},
+        fix_first=[(chain.ids[u], g) for u, g in fixes],
     )

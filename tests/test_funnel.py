@@ -48,8 +48,8 @@ def _solve(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
     return [m[i][n] / m[i][i] for i in range(n)]
 
 
-def reference(j: Journey, starts: dict[str, float]) -> dict:
-    """Outcomes, drop-off, visits, E[V], E[V|conv] from a dense exact solve over reachable touchpoints."""
+def exact_chain(j: Journey) -> tuple[dict, dict, dict, dict, dict]:
+    """(touchpoints, stage of each, edges, drop-off mass, mass handed over) in exact fractions."""
     tps: dict[str, object] = {}
     stage_of: dict[str, str] = {}
     for stage in j.stages:
@@ -77,6 +77,15 @@ def reference(j: Journey, starts: dict[str, float]) -> dict:
                 edges[tid][target] = edges[tid].get(target, Fraction(0)) + p
             else:
                 leak[tid] += p
+    return tps, stage_of, edges, leak, away
+
+
+def reference(j: Journey, starts: dict[str, float], chain: tuple | None = None) -> dict:
+    """Outcomes, drop-off, visits, E[V], E[V|conv] from a dense exact solve over reachable touchpoints.
+
+    `chain` replaces the journey's own exact chain (the fix-first reference changes one row of it).
+    """
+    tps, stage_of, edges, leak, away = chain or exact_chain(j)
     seen, todo = set(starts), list(starts)
     while todo:
         for w, p in edges[todo.pop()].items():
@@ -382,7 +391,13 @@ def test_json_shape_and_key_order():
     assert data["journey"] == "j" and list(data["entries"]) == ["ad"]
     result = data["combined"]
     assert list(result) == ["outcomes", "dropoff", "conversion", "expected_touchpoints",
-                            "expected_touchpoints_to_convert", "touchpoints", "stages", "leaks"]
+                            "expected_touchpoints_to_convert", "touchpoints", "stages", "leaks",
+                            "reach", "fix_first"]  # issue 19: new keys only, after the old ones
+    assert result["reach"] == {"stages": {"awareness": 1.0, "purchase": 0.285714285714},
+                               "touchpoints": {"ad": 1.0, "landing": 0.5, "signup": 0.285714285714,
+                                               "paid": 0.166666666667}}
+    assert result["fix_first"] == [["ad", 0.166666666667], ["signup", 0.033333333333]]
+    assert "customers" not in result and "counts" not in result
     assert list(result["outcomes"]) == ["converted", "retained", "advocate", "churned", "dropped", "handed_over"]
     assert result["touchpoints"]["ad"] == {"visits": 1.5, "dropoff": 0.75}
     assert list(result["touchpoints"]) == ["ad", "landing", "signup", "paid"]
@@ -452,3 +467,158 @@ stages:
       - {id: paid, outcome: converted}
 """
     assert analyse_funnel(Journey.model_validate(yaml.safe_load(text))) == analyse_funnel(LOOP)
+
+
+# --- reach and fix-first (issue 19) against exact references --------------------------------------
+
+def reference_reach(j: Journey, starts: dict[str, float], targets: set[str]) -> Fraction:
+    """P(ever visiting one of `targets`): the same chain with the targets made absorbing, solved exactly."""
+    tps, stage_of, edges, leak, away = exact_chain(j)
+    cut = {t: ({} if t in targets else e) for t, e in edges.items()}
+    visits = reference(j, starts, (tps, stage_of, cut, leak, away))["visits"]
+    return sum((visits[t] for t in targets), Fraction(0))
+
+
+def reference_fix_first(j: Journey, starts: dict[str, float], share: Fraction) -> list[tuple[str, Fraction]]:
+    """Conversion gained per touchpoint when `share` of its drop-off follows its transitions pro rata.
+
+    Each gain is a whole new exact solve of the changed chain; the list is ranked like the funnel's.
+    """
+    tps, stage_of, edges, leak, away = exact_chain(j)
+    before = reference(j, starts)["conversion"]
+    gains = []
+    for position, (tid, t) in enumerate(tps.items()):
+        known = [tr for tr in t.next if tr.rate is not None and tr.rate > 0
+                 and (("/" in tr.to and tr.to.split("/")[0] != j.id) or tr.to.split("/")[-1] in tps)]
+        if t.outcome or not leak[tid] or not known:
+            continue
+        saved = share * leak[tid]
+        scale = (1 - leak[tid] + saved) / (1 - leak[tid])  # the kept mass grows pro rata
+        changed = (tps, stage_of, {**edges, tid: {w: p * scale for w, p in edges[tid].items()}},
+                   {**leak, tid: leak[tid] - saved}, {**away, tid: away[tid] * scale})
+        gains.append((position, tid, reference(j, starts, changed)["conversion"] - before))
+    gains.sort(key=lambda g: (-g[2], g[0]))
+    return [(tid, gain) for _, tid, gain in gains]
+
+
+def assert_reach_and_fixes_match(j: Journey, result, starts: dict[str, float], share: float = 0.5) -> None:
+    for tid in result.touchpoints:
+        want = reference_reach(j, starts, {tid})
+        assert result.reach_touchpoints[tid] == pytest.approx(float(want), abs=TOL), tid
+    for stage in j.stages:
+        want = reference_reach(j, starts, {t.id for t in stage.touchpoints})
+        assert result.reach_stages[stage.id] == pytest.approx(float(want), abs=TOL), stage.id
+    want_fixes = reference_fix_first(j, starts, Fraction(share))
+    assert [t for t, _ in result.fix_first] == [t for t, _ in want_fixes] or \
+        [g for _, g in result.fix_first] == pytest.approx([float(g) for _, g in want_fixes], abs=TOL)
+    got = dict(result.fix_first)
+    assert got.keys() == dict(want_fixes).keys()
+    for tid, gain in want_fixes:
+        assert got[tid] == pytest.approx(float(gain), abs=TOL), tid
+
+
+# Hand-computed: in LOOP, landing is reached by the half that leaves the ad; from landing, signup is
+# reached with p = 0.4 + 0.6 * 0.5 * p, so p = 4/7 and reach(signup) = 2/7 (and so is the purchase
+# stage's: paid is only reached through signup). Saving half the ad's drop-off (0.25 more to landing)
+# gives L = 5/3, paid = 1/3: +1/6; half of signup's (paid 7/12, landing 7/24) gives paid = 1/5: +1/30.
+LOOP_REACH = ({"ad": 1.0, "landing": 0.5, "signup": 2 / 7, "paid": 1 / 6}, {"awareness": 1.0, "purchase": 2 / 7},
+              [("ad", 1 / 6), ("signup", 1 / 30)])
+# In CHAIN nothing loops: reach is the visits; stage bottom is reached by the 0.4 reaching c. Saving half
+# of a's 0.2: 0.9 * 0.5 = 0.45 (+0.05); half of b's 0.5 (b keeps 0.75): 0.8 * 0.75 = 0.6 (+0.2).
+CHAIN_REACH = ({"a": 1.0, "b": 0.8, "c": 0.4, "d": 0.4}, {"top": 1.0, "bottom": 0.4}, [("b", 0.2), ("a", 0.05)])
+# SELF_LOOP: the form is visited 4 times on average but reached once; nothing drops off, nothing to fix.
+SELF_LOOP_REACH = ({"form": 1.0, "done": 1.0}, {"s": 1.0}, [])
+# BRANCH: 'dead' has no transition, so nothing can be saved there; a keeps 0.9 of which 0.6 to b.
+# Saving 0.05 of a: scale 0.95 / 0.9; conversion 0.36 * 0.95 / 0.9 = 0.38: +0.02.
+BRANCH_REACH = ({"a": 1.0, "b": 0.6, "c": 0.3, "dead": 0.24, "win": 0.36, "lost": 0.3}, {"s": 1.0}, [("a", 0.02)])
+
+
+@pytest.mark.parametrize("j, want", [(LOOP, LOOP_REACH), (CHAIN, CHAIN_REACH), (SELF_LOOP, SELF_LOOP_REACH),
+                                     (BRANCH, BRANCH_REACH)], ids=["loop", "chain", "self-loop", "branch"])
+def test_reach_and_fix_first_hand_computed(j, want):
+    touchpoints, stages, fixes = want
+    report = analyse_funnel(j)
+    (entry, result), = report.entries.items()
+    assert result.reach_touchpoints == pytest.approx(touchpoints, abs=TOL)
+    assert result.reach_stages == pytest.approx(stages, abs=TOL)
+    assert [t for t, _ in result.fix_first] == [t for t, _ in fixes]
+    assert [g for _, g in result.fix_first] == pytest.approx([g for _, g in fixes], abs=TOL)
+    assert_reach_and_fixes_match(j, result, {entry: 1.0})
+
+
+def test_a_stage_left_and_re_entered_is_reached_once():
+    # Stage 'shop' is entered at 'browse', left for 'advice' (another stage) and re-entered at 'cart':
+    # inflow counts both entries (1.3), reach counts the customer once (1.0 here: everyone starts there).
+    j = journey({"shop": [tp("browse", ("advice", 0.6), ("cart", 0.4), entry=True), tp("cart", ("paid", 0.5))],
+                 "help": [tp("advice", ("cart", 0.5))], "end": [tp("paid", outcome="converted")]})
+    result = analyse_funnel(j).combined
+    assert result.stages["shop"] == pytest.approx(1.3, abs=TOL)
+    assert result.reach_stages["shop"] == pytest.approx(1.0, abs=TOL)
+    assert result.reach_stages["help"] == pytest.approx(0.6, abs=TOL)
+    assert result.reach_stages["end"] == pytest.approx(0.35, abs=TOL)
+    assert_reach_and_fixes_match(j, result, {"browse": 1.0})
+
+
+@pytest.mark.parametrize("share", [0.25, 1.0])
+def test_fix_share_changes_the_gain_as_the_exact_solve_does(share):
+    result = analyse_funnel(LOOP, fix_share=share).combined
+    assert_reach_and_fixes_match(LOOP, result, {"ad": 1.0}, share)
+    assert analyse_funnel(LOOP, fix_share=share).fix_share == share
+
+
+def test_counts_are_the_probabilities_times_the_customers():
+    report = analyse_funnel(CHAIN).with_customers(2000)
+    data = report.to_json()["combined"]
+    assert data["customers"] == 2000
+    counts = data["counts"]
+    assert counts["conversion"] == 800.0 and counts["dropoff"] == 1200.0
+    assert counts["reach"]["stages"] == {"top": 2000.0, "bottom": 800.0}
+    assert counts["fix_first"] == [["b", 400.0], ["a", 100.0]]
+    assert counts["touchpoints"]["b"] == {"visits": 1600.0, "dropoff": 800.0}
+    assert counts["touchpoint_visits"] == pytest.approx(2000 * 2.6)
+    assert data["conversion"] == 0.4  # the probabilities stay
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_journeys())
+def test_random_journeys_reach_and_fix_first_agree_with_exact_solves(j):
+    entries = [t.id for _, t in j.touchpoints() if t.entry]
+    try:
+        reference(j, {e: Fraction(1, len(entries)) for e in entries})
+    except StopIteration:  # customers reach a loop they cannot leave: refused, checked above
+        return
+    report = analyse_funnel(j)
+    for e in entries[:2]:
+        assert_reach_and_fixes_match(j, report.entries[e], {e: 1.0})
+    assert_reach_and_fixes_match(j, report.combined, {e: Fraction(1, len(entries)) for e in entries})
+
+
+@settings(max_examples=150, deadline=None)
+@given(random_journeys())
+def test_every_journey_the_funnel_refuses_has_a_validate_finding_saying_why(j):
+    from journeyctl.rules.checks.graph import no_path_to_outcome
+    from journeyctl.rules.checks.rates import closed_by_rates
+    from journeyctl.rules.checks.structure import no_outcome
+
+    try:
+        analyse_funnel(j)
+    except FunnelError as exc:
+        closed = list(closed_by_rates(j, None))
+        structural = list(no_path_to_outcome(j, None)) + list(no_outcome(j, None))
+        if "the rates inside it sum to 1" in str(exc):
+            assert [h.message for h in closed if h.message == str(exc)], (str(exc), closed)
+        else:
+            assert "no transition out of it" in str(exc)
+            assert structural and not closed
+
+
+def test_a_loop_closed_by_its_rates_is_refused_naming_the_starved_way_out():
+    j = journey({"s": [tp("form", ("form", 1.0), ("done", None), entry=True), tp("done", outcome="converted")]})
+    message = ("customers who reach the loop form never leave it: the rates inside it sum to 1 (form -> form 1), "
+               "so its way out (form -> done) gets no customers; lower a rate inside the loop")
+    with pytest.raises(FunnelError) as refused:
+        analyse_funnel(j)
+    assert str(refused.value) == message
+    from journeyctl.funnel import closed_loop_problems
+
+    assert [tuple(p) for p in closed_loop_problems(j)] == [(("stages", 0, "touchpoints", 0, "next"), message)]

@@ -87,3 +87,37 @@ def test_winback_makes_the_journey_one_loop_and_the_answer_changes_accordingly()
     restart = reach * 0.3
     assert winback.touchpoints["t0"].visits == pytest.approx(1 / (1 - restart), rel=1e-9)
     assert winback.conversion == pytest.approx(reach * 0.6 / (1 - restart), rel=1e-9)
+
+
+@pytest.mark.parametrize("loops", ["local", "winback", "home"])
+def test_reach_in_long_loops_agrees_with_a_dense_solve_per_target(loops):
+    """Reach by censoring (journeyctl.funnel_reach) against the textbook route: one dense solve per target.
+
+    200 touchpoints in 4 stages: big enough for loops spanning stages (winback, home), small enough for
+    numpy to solve the 204 absorbing chains (each target made absorbing) in well under a second.
+    """
+    np = pytest.importorskip("numpy")
+    j = synthetic_journey(200, loops)
+    result = analyse_funnel(j).combined
+    ids = list(result.touchpoints)
+    pos = {t: i for i, t in enumerate(ids)}
+    q = np.zeros((len(ids), len(ids)))
+    for source, edges in probabilities(j).items():
+        for target, p in edges:
+            q[pos[source], pos[target]] += p
+    start = np.zeros(len(ids))
+    start[pos["t0"]] = 1.0
+
+    def reach(targets: set[str]) -> float:
+        cut = q.copy()
+        for t in targets:
+            cut[pos[t], :] = 0.0  # absorbing: visits there = probability of arriving
+        visits = np.linalg.solve((np.eye(len(ids)) - cut).T, start)
+        return float(sum(visits[pos[t]] for t in targets))
+
+    for t in ids:
+        assert result.reach_touchpoints[t] == pytest.approx(reach({t}), abs=1e-9), t
+    for stage in j.stages:
+        assert result.reach_stages[stage.id] == pytest.approx(reach({t.id for t in stage.touchpoints}), abs=1e-9)
+    if loops != "local":
+        assert result.reach_touchpoints["t0"] == 1.0 < result.touchpoints["t0"].visits  # revisited, reached once

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -18,12 +18,20 @@ def register(app: typer.Typer) -> None:
         entry: Optional[str] = typer.Option(None, "--entry", "-e",
                                             help="Start every customer at this touchpoint instead of the entries."),
         fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, json or md."),
+        customers: Optional[int] = typer.Option(None, "--customers", "-n", min=1,
+                                                help="Also count every figure for this many customers."),
+        sets: List[str] = typer.Option([], "--set", metavar="FROM->TO=RATE",
+                                       help="What-if: recompute with this transition's rate (repeatable)."),
+        fix_share: float = typer.Option(0.5, "--fix-share", min=0.0, max=1.0,
+                                        help="Share of a touchpoint's drop-off the fix-first ranking imagines saved."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
         """How many customers convert, after how many touchpoints, and where the funnel leaks.
 
-        Exit 1 when the rates are not probabilities (invalid-rates) or the journey cannot be solved.
+        Leads with the share of customers who reach each stage, ranks what to fix first, and with --set shows
+        each figure before and after changed rates. Exit 1 when the rates are not probabilities
+        (invalid-rates), a loop can never be left, or the journey cannot be solved; 2 for a bad option.
         """
         from ..check import FileResult, RunResult, display_path, read_document, validate_document
         from ..cli import fail, load_settings
@@ -51,7 +59,15 @@ def register(app: typer.Typer) -> None:
             raise refuse(findings, 2 if unreadable else 1,
                          "" if unreadable else "fix the errors above (journeyctl validate shows them all)")
         try:
-            report = analyse_funnel(journey, entry)
+            from ..funnel_scenario import ScenarioUsageError, parse_change, with_scenario
+
+            changes = [parse_change(text) for text in sets]
+            report = analyse_funnel(journey, entry, fix_share=fix_share)
+            if changes:
+                report = with_scenario(report, journey, changes, entry)
+            report = report.with_customers(customers)
+        except ScenarioUsageError as exc:
+            raise fail(f"{display}: {exc}", 2)
         except InvalidRatesError as exc:
             raise refuse([Finding("invalid-rates", "error", display, *doc.locate(p.path), p.message,
                                   format_path(p.path)) for p in exc.problems], 1,
@@ -71,12 +87,12 @@ def register(app: typer.Typer) -> None:
         elif fmt is ReportFormat.md:
             from ..funnel_tables import to_markdown
 
-            sys.stdout.write(to_markdown(report))
+            sys.stdout.write(to_markdown(report, journey))
         else:
             from rich.console import Console
 
             from ..funnel_tables import to_rich
 
             console = Console(file=sys.stdout)
-            for table in to_rich(report):
+            for table in to_rich(report, journey):
                 console.print(table)

@@ -68,3 +68,36 @@ def share_without_entry(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
         if tp.share is not None and not tp.entry:
             yield tp.finding(f"'{tp.id}' has a share but is not an entry: mark it 'entry: true' or remove "
                              f"the share", "share")
+
+
+@rule("closed-by-rates", "error", "a loop whose rates leave no customers for its ways out")
+def closed_by_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
+    """A loop needs customers leaving it; rates that keep everyone inside make the funnel endless.
+
+    When the rates of the transitions inside a loop add up to 1, its other transitions (an unrated one
+    shares what no rate claims: nothing) get no customers, so whoever reaches the loop circles forever and
+    `journeyctl funnel` refuses the journey. The graph rules see a way out; the numbers close it. Lower a
+    rate inside the loop, or give the way out a rate.
+
+    Fails:
+        stages:
+          - id: s
+            touchpoints:
+              - id: form
+                entry: true
+                next: [{to: form, rate: 1.0}, {to: done}]
+              - {id: done, outcome: converted}
+    Passes:
+        stages:
+          - id: s
+            touchpoints:
+              - id: form
+                entry: true
+                next: [{to: form, rate: 0.75}, {to: done}]
+              - {id: done, outcome: converted}
+    """
+    # One implementation shared with `journeyctl funnel`, which refuses such a journey with the same words.
+    from ...funnel import closed_loop_problems
+
+    for problem in closed_loop_problems(journey):
+        yield Hit(tuple(problem.path), problem.message)
