@@ -38,6 +38,8 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "conform",
     "export",
+    "fix",
+    "lsp",
 )
 
 

@@ -1,0 +1,214 @@
+"""The fix engine and `journeyctl fix`: exact edits, byte-identical surroundings, idempotence."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from journeyctl.config import Config
+from journeyctl.findings import Finding
+from journeyctl.fix import Edit, apply_edits, fixes_for, parse_path
+from journeyctl.fix.run import fix_paths
+from journeyctl.live import LiveWorkspace
+from journeyctl.loader import load_text
+
+FIXTURE = Path(__file__).parent / "fixtures" / "fix" / "broken.journey.yaml"
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    return subprocess.run([sys.executable, "-m", "journeyctl", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def _findings(path: Path, text: str | None = None) -> list[Finding]:
+    ws = LiveWorkspace(Config(root=path.parent), [path])
+    if text is not None:
+        ws.set_text(path, text)
+    return ws.findings(path)
+
+
+def test_parse_path_round_trips_format_path() -> None:
+    assert parse_path("stages[0].touchpoints[12].next[3].to") == ("stages", 0, "touchpoints", 12, "next", 3, "to")
+    assert parse_path("personas[2]") == ("personas", 2)
+    assert parse_path("") == ()
+
+
+def test_apply_edits_refuses_overlaps() -> None:
+    assert apply_edits("abcdef", [Edit(4, 5, "E"), Edit(0, 1, "A")]) == "AbcdEf"
+    with pytest.raises(ValueError):
+        apply_edits("abcdef", [Edit(0, 3, "x"), Edit(2, 4, "y")])
+
+
+def test_each_safe_fix_edits_exactly_its_span(tmp_path: Path) -> None:
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text()
+    path.write_text(text)
+    doc = load_text(text, path)
+    # the schema error stops the rules: round one quotes the title (and drops the unused suppressions)
+    first = fixes_for(doc, _findings(path), unsafe=False)
+    assert sorted((f.finding.rule, f.finding.line) for f in first) == [("schema", 3), ("unused-suppression", 10),
+                                                                       ("unused-suppression", 10)]
+    assert first[0].edits == (Edit(text.index("on   #"), text.index("on   #") + 2, '"on"'),)
+    text = apply_edits(text, first[0].edits)
+    path.write_text(text)
+    doc = load_text(text, path)
+    fixes = {(f.finding.rule, f.finding.line): f for f in fixes_for(doc, _findings(path), unsafe=False)}
+    assert sorted(fixes) == [("missing-handoff", 17), ("unknown-reference", 14), ("unused-suppression", 10)]
+    typo = fixes[("unknown-reference", 14)]
+    assert typo.edits == (Edit(text.index("emial"), text.index("emial") + 5, "email"),)
+    handoff = [f for f in fixes_for(doc, _findings(path)) if f.finding.rule == "missing-handoff"]
+    assert len(handoff) == 1
+    at = text.index("kickoff   # go") + len("kickoff   # go")
+    assert handoff[0].edits == (Edit(at, at, '\n            handoff:\n              trigger: '
+                                                '"TODO: the event that passes the customer on"'),)
+    unused = sorted((f for f in fixes_for(doc, _findings(path)) if f.finding.rule == "unused-suppression"),
+                    key=lambda f: f.finding.message)
+    start = text.index("dead-end, orphan")
+    assert unused[0].edits == (Edit(start, start + len("dead-end, orphan"), "orphan"),)
+    assert unused[1].edits == (Edit(start, start + len("dead-end, orphan"), "dead-end"),)
+    text = apply_edits(text, unused[0].edits)  # the last rule of a comment alone on its line: the line goes
+    path.write_text(text)
+    (last,) = [f for f in fixes_for(load_text(text, path), _findings(path)) if f.finding.rule == "unused-suppression"]
+    line = text.index("    # journeyctl")
+    assert last.edits == (Edit(line, text.index("    touchpoints"), ""),)
+
+
+def test_unsafe_declare_only_with_unsafe(tmp_path: Path) -> None:
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text().replace("title: on", 'title: "on"')
+    path.write_text(text)
+    doc = load_text(text, path)
+    safe = fixes_for(doc, _findings(path), unsafe=False)
+    assert all(f.safe for f in safe)
+    unsafe = [f for f in fixes_for(doc, _findings(path), unsafe=True) if not f.safe]
+    ghost = [f for f in unsafe if "ghost" in f.title]
+    at = text.index("teams:")
+    assert ghost[0].edits == (Edit(at, at, "personas:\n  - id: ghost\n"),)
+    emial = [f for f in unsafe if "emial" in f.title]  # the typo can also be declared, flow style
+    at = text.index("{id: web}") + len("{id: web}")
+    assert emial[0].edits == (Edit(at, at, ", {id: emial}"),)
+
+
+def test_yaml_ambiguous_rewrites_booleans_and_quotes_text(tmp_path: Path) -> None:
+    """Keyed on rule yaml-ambiguous and the scalar node, whatever the finding's message says."""
+    text = "journeyctl: 1\nid: a\ntitle: Yes\nstages:\n  - id: s\n    touchpoints:\n      - id: t\n        entry: yes\n"
+    doc = load_text(text, tmp_path / "a.journey.yaml")
+    on_bool = Finding("yaml-ambiguous", "warning", "a", 8, 16, "x", "stages[0].touchpoints[0].entry")
+    on_text = Finding("yaml-ambiguous", "warning", "a", 3, 8, "x", "title")
+    by_position = Finding("yaml-ambiguous", "warning", "a", 8, 16, "x")
+    fixes = fixes_for(doc, [on_bool, on_text, by_position])
+    at = text.index("yes")
+    assert [f.edits for f in fixes] == [(Edit(at, at + 3, "true"),), (Edit(text.index("Yes"), text.index("Yes") + 3, '"Yes"'),),
+                                        (Edit(at, at + 3, "true"),)]
+
+
+def test_fix_cli_diff_writes_nothing_and_fix_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "a.journey.yaml"
+    original = FIXTURE.read_text()
+    path.write_text(original)
+    shown = _cli("fix", "--diff", "a.journey.yaml", cwd=tmp_path)
+    assert shown.returncode == 1, shown.stderr
+    assert path.read_text() == original
+    assert shown.stdout.startswith("--- a/a.journey.yaml\n+++ b/a.journey.yaml\n")
+    assert '-title: on   # trailing comment\n+title: "on"   # trailing comment\n' in shown.stdout
+    assert "a.journey.yaml:14:18: would fix unknown-reference: Change to 'email'" in shown.stderr
+    applied = _cli("fix", "a.journey.yaml", cwd=tmp_path)
+    assert applied.returncode == 1  # the hand-off placeholder and the undeclared persona remain
+    fixed = path.read_text()
+    assert "5 fixes applied, 5 findings remaining" in applied.stderr
+    assert "handoff-without-sla" in applied.stderr and "unknown persona 'ghost'" in applied.stderr
+    again = _cli("fix", "a.journey.yaml", cwd=tmp_path)
+    assert path.read_text() == fixed
+    assert "0 fixes applied, 5 findings remaining" in again.stderr
+    unsafe = _cli("fix", "--unsafe", "a.journey.yaml", cwd=tmp_path)
+    assert "personas:\n  - id: ghost\nteams:" in path.read_text()
+    assert "1 fix applied, 4 findings remaining" in unsafe.stderr
+
+
+def test_fix_cli_on_the_clean_examples_changes_nothing_and_exits_0(tmp_path: Path) -> None:
+    import shutil
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    shutil.copytree(examples, tmp_path / "ex")
+    before = {p.name: p.read_bytes() for p in (tmp_path / "ex").iterdir()}
+    result = _cli("fix", "ex", cwd=tmp_path)
+    assert (result.returncode, result.stderr) == (0, "0 fixes applied, 0 findings remaining\n")
+    assert {p.name: p.read_bytes() for p in (tmp_path / "ex").iterdir()} == before
+
+
+# --- properties -------------------------------------------------------------------------------------------
+_WORDS = st.sampled_from(["on", "off", "yes", "no", "Y", "N", "On", "NO"])
+_TEAMS = st.sampled_from(["sales", "success", "support"])
+
+
+@st.composite
+def journeys(draw: st.DrawFn) -> str:
+    """A small journey with some of: an ambiguous title, a channel typo, team changes, suppressions."""
+    lines = ["journeyctl: 1", "id: j", f"title: {draw(st.sampled_from(['Plain title', draw(_WORDS)]))}  # note",
+             "objectives: [grow]", "teams: [{id: sales}, {id: success}, {id: support}]"]
+    flow_channels = draw(st.booleans())
+    lines += ["channels: [{id: email}, {id: web}]"] if flow_channels else ["channels:", "  - id: email",
+                                                                           "  - id: web"]
+    lines += ["metrics: [{id: m}]", "stages:", "  - id: s", "    goal: g", "    kpis: [m]"]
+    if draw(st.booleans()):
+        lines.append(f"    # journeyctl: disable={draw(st.sampled_from(['dead-end', 'orphan', 'dead-end, all']))}")
+    lines.append("    touchpoints:")
+    count = draw(st.integers(2, 4))
+    for i in range(count):
+        owner = draw(_TEAMS)
+        channel = draw(st.sampled_from(["email", "web", "emial", "wbe"]))
+        last = i == count - 1
+        if draw(st.booleans()) and not last:
+            lines.append(f"      - {{id: t{i}, owner: {owner}, channel: {channel}{', entry: true' if i == 0 else ''}, "
+                         f"next: [{{to: t{i + 1}}}]}}")
+            continue
+        lines += [f"      - id: t{i}", f"        owner: {owner}", f"        channel: {channel}  # c{i}"]
+        if i == 0:
+            lines.append("        entry: true")
+        if last:
+            lines.append("        outcome: converted")
+        else:
+            lines += ["        next:", f"          - to: t{i + 1}", f"            when: w{i}"]
+    return "\n".join(lines) + "\n"
+
+
+def _key(f: Finding) -> tuple[str, str]:
+    return f.rule, f.message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=journeys(), pick=st.integers(0, 100))
+def test_any_safe_fix_parses_keeps_the_rest_and_removes_its_finding(tmp_path: Path, text: str, pick: int) -> None:
+    path = tmp_path / "j.journey.yaml"
+    path.write_text(text)
+    before = _findings(path)
+    fixes = fixes_for(load_text(text, path), before, unsafe=False)
+    if not fixes:
+        return
+    fix = fixes[pick % len(fixes)]
+    (edit,) = fix.edits
+    after = apply_edits(text, fix.edits)
+    load_text(after, path)  # parses (raises LoadError otherwise)
+    assert after[:edit.start] == text[:edit.start]
+    assert after[edit.start + len(edit.text):] == text[edit.end:]
+    remaining = [_key(f) for f in _findings(path, after)]
+    assert remaining.count(_key(fix.finding)) == [_key(f) for f in before].count(_key(fix.finding)) - 1
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=journeys())
+def test_fix_twice_changes_nothing_the_second_time(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "j.journey.yaml"
+    path.write_text(text)
+    config = Config(root=tmp_path)
+    (first,) = fix_paths([path], config)
+    path.write_text(first.after)
+    (second,) = fix_paths([path], config)
+    assert second.after == second.before == first.after
+    assert second.applied == []
