@@ -41,6 +41,7 @@ class Checked:
     doc: Document | None
     outcome: FileOutcome | None = None  # journeys only
     findings: list[Finding] = field(default_factory=list)  # catalogs: the catalog's own findings
+    lazy: bool = False  # checked in bulk (warm): the document is loaded only when something asks for it
 
 
 class LiveWorkspace:
@@ -54,6 +55,7 @@ class LiveWorkspace:
         self.checked: dict[str, Checked] = {}
         self._catalogs: tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]] | None = None
         self._cross: dict[str, list[Finding]] | None = None
+        self._stale: dict[str, object] = {}  # file → its summary when _cross was computed, if changed since
 
     # --- what the files say -------------------------------------------------------------------------
     def set_text(self, path: Path, text: str | None) -> None:
@@ -74,9 +76,18 @@ class LiveWorkspace:
 
     def invalidate(self, path: Path) -> None:
         key = file_key(path)
-        self.checked.pop(key, None)
-        self._cross = None
+        old = self.checked.pop(key, None)
+        if key in self._stale:
+            pass  # changed again: its summary when the cross-file findings were computed is kept
+        elif old is not None and old.outcome is not None and self._cross is not None:
+            # most edits (a name, a description) leave the journey's summary as it was: the cross-file
+            # findings then stay valid, and the next findings() skips the workspace pass
+            self._stale[key] = old.outcome.summary
+        else:
+            self._stale.clear()
+            self._cross = None
         if is_catalog(path):
+            self._cross = None
             self._catalogs = None
             for other in [k for k in self.checked if not is_catalog(k)]:
                 del self.checked[other]  # catalogs feed every journey's references
@@ -119,6 +130,9 @@ class LiveWorkspace:
         """The file's own check (no cross-file findings), redone only when it or a catalog changed."""
         key = file_key(path)
         self.paths.setdefault(key, path)
+        return self._check(key, path)
+
+    def _check(self, key: str, path: Path) -> Checked:
         if is_catalog(path):
             self.catalogs()
             return self.checked[key]
@@ -135,17 +149,19 @@ class LiveWorkspace:
 
     def cross(self) -> dict[str, list[Finding]]:
         """The cross-file findings by display path: duplicate journey ids, links, unused catalog entries."""
+        if self._stale and self._cross is not None:
+            for key, summary in self._stale.items():
+                path = self.paths.get(key)
+                now = self._check(key, path).outcome if path is not None else None
+                if now is None or now.summary != summary:
+                    self._cross = None
+                    break
+        self._stale.clear()
         if self._cross is None:
             from .workspace import resolve
 
             _, entries, _ = self.catalogs()
-            summaries = []
-            for key in sorted(self.paths):
-                if not is_catalog(key):
-                    outcome = self.check(self.paths[key]).outcome
-                    if outcome is not None and outcome.summary is not None:
-                        summaries.append(outcome.summary)
-            self._cross = resolve(summaries, entries, self.severities)
+            self._cross = resolve(self.summaries(), entries, self.severities)
         return self._cross
 
     def findings(self, path: Path) -> list[Finding]:
@@ -160,6 +176,51 @@ class LiveWorkspace:
         extra = apply_suppressions(cross, suppressions)
         extra += unused_suppressions(suppressions, display, self.severities)
         return sorted(checked.outcome.result.findings + extra, key=Finding.sort_key)
+
+    def document(self, path: Path) -> Document | None:
+        """The file's loaded document (loading it now if it was checked in bulk)."""
+        checked = self.check(path)
+        if checked.lazy:
+            checked.doc, _, checked.text = self._read(path)
+            checked.lazy = False
+        return checked.doc
+
+    def warm(self) -> None:
+        """Check every journey on disk at once, in parallel and through the result cache, as validate does.
+
+        An editor opening one journey of a 1,000-journey workspace needs every journey's summary for the
+        cross-file findings; checking them one by one in the server would take many seconds each start.
+        """
+        from functools import partial
+
+        from .check import check_journey_file
+        from .run import Mapper
+
+        workspace = self.catalogs()[0]
+        todo = [(k, p) for k, p in sorted(self.paths.items())
+                if not is_catalog(k) and k not in self.overlay and k not in self.checked]
+        if not todo:
+            return
+        job = partial(check_journey_file, config=self.config, severities=self.severities, workspace=workspace,
+                      defer=frozenset(CROSS_FILE_RULES))
+        mapper = Mapper(self.config)
+        try:
+            outcomes = mapper(job, [p for _, p in todo])
+        finally:
+            mapper.close()
+        for (key, path), outcome in zip(todo, outcomes):
+            self.checked.setdefault(key, Checked(path, None, None, outcome, lazy=True))
+        self._cross = None
+
+    def summaries(self) -> list:
+        """The journey summaries of the workspace (journeys that loaded), for cross-journey questions."""
+        out = []
+        for key in sorted(self.paths):
+            if not is_catalog(key):
+                outcome = self._check(key, self.paths[key]).outcome
+                if outcome is not None and outcome.summary is not None:
+                    out.append(outcome.summary)
+        return out
 
     def journey_paths(self) -> list[Path]:
         return [self.paths[k] for k in sorted(self.paths) if not is_catalog(k)]

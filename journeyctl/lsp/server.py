@@ -28,6 +28,7 @@ from ..workspace import is_catalog
 from .index import DocIndex, Occurrence, build_index
 
 DEBOUNCE = float(os.environ.get("JOURNEYCTL_LSP_DEBOUNCE", "0.05"))
+MAX_ITEMS = 200
 SUFFIXES = (".journey.yaml", ".journey.yml", ".catalog.yaml", ".catalog.yml")
 _SEVERITY = {"error": t.DiagnosticSeverity.Error, "warning": t.DiagnosticSeverity.Warning,
              "info": t.DiagnosticSeverity.Information}
@@ -80,7 +81,8 @@ class JourneyServer(LanguageServer):
         self.root: Path = Path.cwd()
         self.live: LiveWorkspace | None = None
         self.open: dict[str, str] = {}  # uri → file key of the open journey/catalog documents
-        self.pending: asyncio.Task | None = None
+        self.pending: asyncio.TimerHandle | None = None
+        self.last_publish = 0.0
         self.indexes: dict[int, DocIndex] = {}
 
     # --- the workspace ------------------------------------------------------------------------------------
@@ -102,6 +104,7 @@ class JourneyServer(LanguageServer):
         for key, text in overlay.items():
             self.live.set_text(Path(key), text)
         self.indexes.clear()
+        self.live.warm()
 
     def workspace_(self) -> LiveWorkspace:
         if self.live is None:
@@ -110,7 +113,7 @@ class JourneyServer(LanguageServer):
         return self.live
 
     def doc(self, path: Path) -> Document | None:
-        return self.workspace_().check(path).doc
+        return self.workspace_().document(path)
 
     def index(self, path: Path) -> DocIndex | None:
         doc = self.doc(path)
@@ -144,14 +147,19 @@ class JourneyServer(LanguageServer):
                 t.PublishDiagnosticsParams(uri, [diagnostic(f, text, self.doc(path)) for f in findings]))
 
     def schedule(self) -> None:
-        if self.pending is not None and not self.pending.done():
-            self.pending.cancel()
+        """Publish soon, at most once per DEBOUNCE seconds: the first change of a burst is checked at once
+        (after the changes already received), the rest of the burst once, with the latest text."""
+        if self.pending is not None:
+            return  # a publish is already coming, and it will read the newest text
+        loop = asyncio.get_event_loop()
+        wait = max(0.0, self.last_publish + DEBOUNCE - loop.time())
 
-        async def later() -> None:
-            await asyncio.sleep(DEBOUNCE)
+        def now() -> None:
+            self.pending = None
+            self.last_publish = loop.time()
             self.publish()
 
-        self.pending = asyncio.get_event_loop().create_task(later())
+        self.pending = loop.call_later(wait, now)
 
 
 def rule_href(rule: str) -> str:
@@ -280,8 +288,30 @@ def _location(path: Path, doc: Document, occ: Occurrence) -> t.Location:
     return t.Location(from_fs_path(str(path)), Lines(doc.text).range(occ.start, occ.end))
 
 
-def _definitions(ls: JourneyServer, key: tuple[str, ...]) -> list[tuple[Path, Document, Occurrence]]:
-    return [(p, d, o) for p, d, i in ls.all_indexes() for o in i.occurrences if o.definition and o.key == key]
+def _definitions(ls: JourneyServer, key: tuple[str, ...], here: Path | None = None
+                 ) -> list[tuple[Path, Document, Occurrence]]:
+    """Where `key` is defined: in `here` (a journey's own declarations win), the catalogs, or the journey
+    a touchpoint or journey id belongs to (found from the kept summaries, without loading every file)."""
+    live = ls.workspace_()
+    files: list[Path] = [here] if here is not None else []
+    files += [p for p in live.all_paths() if is_catalog(p)]
+    if key[0] in ("journey", "touchpoint", "stage"):
+        wanted = key[1]
+        by_display = {display_path(p): p for p in live.journey_paths()}
+        files += [by_display[s.file] for s in live.summaries() if s.id == wanted and s.file in by_display]
+        if here is None or not files:
+            files += live.journey_paths()  # a journey that does not validate has no summary: look at all
+    out, seen = [], set()
+    for path in files:
+        if file_key(path) in seen:
+            continue
+        seen.add(file_key(path))
+        doc, index = ls.doc(path), ls.index(path)
+        if doc is not None and index is not None:
+            out += [(path, doc, o) for o in index.occurrences if o.definition and o.key == key]
+        if out and path == here and key[0] in _KIND_LIST:
+            break  # declared in the journey itself: that is the definition its references use
+    return out
 
 
 @server.feature(t.TEXT_DOCUMENT_DEFINITION)
@@ -289,7 +319,7 @@ def definition(ls: JourneyServer, params: t.DefinitionParams) -> list[t.Location
     found = _at(ls, params.text_document.uri, params.position)
     if found is None:
         return None
-    return [_location(p, d, o) for p, d, o in _definitions(ls, found[2].key)] or None
+    return [_location(p, d, o) for p, d, o in _definitions(ls, found[2].key, found[0])] or None
 
 
 @server.feature(t.TEXT_DOCUMENT_REFERENCES)
@@ -312,10 +342,10 @@ def _data_at(doc: Document, path: tuple[str | int, ...]) -> Any:
     return data
 
 
-def describe(ls: JourneyServer, key: tuple[str, ...]) -> str:
+def describe(ls: JourneyServer, key: tuple[str, ...], here: Path | None = None) -> str:
     """What an id is, in a few Markdown lines."""
     kind, ident = key[0], key[-1]
-    defs = _definitions(ls, key)
+    defs = _definitions(ls, key, here)
     if not defs:
         return f"**{kind} `{'/'.join(key[1:])}`**: not declared anywhere in the workspace"
     path, doc, occ = defs[0]
@@ -346,7 +376,7 @@ def hover(ls: JourneyServer, params: t.HoverParams) -> t.Hover | None:
     parts = []
     found = _at(ls, uri, params.position)
     if found is not None:
-        parts.append(describe(ls, found[2].key))
+        parts.append(describe(ls, found[2].key, path))
     doc = ls.doc(path)
     text = ls.workspace_().text(path) or ""
     lines = Lines(text)
@@ -421,7 +451,7 @@ def _catalog_ids(ls: JourneyServer, doc: Document, kind: str) -> dict[str, str]:
     sources = [(doc, _KIND_LIST[kind])]
     for path in live.all_paths():
         if is_catalog(path):
-            catalog = live.check(path).doc
+            catalog = live.document(path)
             if catalog is not None:
                 sources.append((catalog, _KIND_LIST[kind]))
     for source, plural in sources:
@@ -471,23 +501,20 @@ def completion(ls: JourneyServer, params: t.CompletionParams) -> t.CompletionLis
         for tp in _touchpoints(doc.data):
             items.append(t.CompletionItem(tp["id"], kind=t.CompletionItemKind.Reference,
                                           detail=str(tp.get("name") or "touchpoint")))
-        for other in live.journey_paths():
-            if file_key(other) == file_key(path):
+        here = display_path(path)
+        for summary in live.summaries():  # other journeys' entries, from the kept summaries (no reloading)
+            if summary.file == here or summary.id == own:
                 continue
-            other_doc = live.check(other).doc
-            if other_doc is None or not isinstance(other_doc.data, dict):
-                continue
-            journey = other_doc.data.get("id")
-            if not isinstance(journey, str) or journey == own:
-                continue
-            for tp in _touchpoints(other_doc.data):
-                if tp.get("entry") is True:
-                    items.append(t.CompletionItem(f"{journey}/{tp['id']}", kind=t.CompletionItemKind.Reference,
-                                                  detail=f"{tp.get('name') or tp['id']} (entry of {journey})"))
+            for entry in summary.entries.split("\n"):
+                if entry:
+                    items.append(t.CompletionItem(f"{summary.id}/{entry}", kind=t.CompletionItemKind.Reference,
+                                                  detail=f"entry of journey {summary.id} ({summary.file})"))
     else:
         return None
     items = [i for i in items if i.label.startswith(prefix)]
-    return t.CompletionList(is_incomplete=False, items=items)
+    # A long list is cut (the client asks again as the user types more of the id): 1,000 journeys' entries
+    # would otherwise cost more to send and to filter than to find.
+    return t.CompletionList(is_incomplete=len(items) > MAX_ITEMS, items=items[:MAX_ITEMS])
 
 
 # --- rename -----------------------------------------------------------------------------------------------
@@ -512,7 +539,7 @@ def rename(ls: JourneyServer, params: t.RenameParams) -> t.WorkspaceEdit:
     if not _ID.match(new) or len(new) > 128:
         raise JsonRpcInvalidRequest(f"'{new}' is not a valid id: letters, digits, '-', '_' or '.', "
                                     "starting with a letter or digit")
-    taken = _definitions(ls, key[:-1] + (new,))
+    taken = _definitions(ls, key[:-1] + (new,), found[0])
     if new != key[-1] and taken:
         raise JsonRpcInvalidRequest(f"{key[0]} id '{new}' is already taken ({display_path(taken[0][0])})")
     # Every occurrence carries its full key, so `to: old-journey/tp` in another journey is renamed through
