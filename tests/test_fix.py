@@ -212,3 +212,18 @@ def test_fix_twice_changes_nothing_the_second_time(tmp_path: Path, text: str) ->
     (second,) = fix_paths([path], config)
     assert second.after == second.before == first.after
     assert second.applied == []
+
+
+def test_fix_keeps_a_byte_order_mark_and_crlf_line_ends(tmp_path: Path) -> None:
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text().replace("\n", "\r\n")
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    (result,) = fix_paths([path], Config(root=tmp_path), unsafe=True)
+    from journeyctl.fix.run import write_fixes
+
+    write_fixes([result])
+    assert b"personas:\r\n  - id: ghost\r\nteams:" in path.read_bytes()
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
+    assert raw.count(b"\n") == raw.count(b"\r\n")  # every inserted line break follows the file's own
+    assert b'title: "on"   # trailing comment\r\n' in raw

@@ -25,6 +25,12 @@ async def client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
     shutil.copytree(ROOT / "examples", tmp / "ws")
     shutil.copy(BROKEN, tmp / "ws" / "broken.journey.yaml")
     lsp_client.ws = tmp / "ws"  # type: ignore[attr-defined]
+    lsp_client.registrations = []  # type: ignore[attr-defined]
+
+    @lsp_client.feature(t.CLIENT_REGISTER_CAPABILITY)
+    def register(params: t.RegistrationParams) -> None:  # the server asks to be told of files changed on disk
+        lsp_client.registrations.extend(params.registrations)  # type: ignore[attr-defined]
+
     params = t.InitializeParams(capabilities=client_capabilities("visual-studio-code"),
                                 root_uri=(tmp / "ws").as_uri())
     await lsp_client.initialize_session(params)
@@ -263,3 +269,61 @@ async def test_code_actions_come_from_the_fix_engine(client: LanguageClient) -> 
     end = t.Position(to.line, to.character + len("kickoff   # go"))
     assert (edit.range.start, edit.range.end) == (end, end)
     assert edit.new_text == '\n            handoff:\n              trigger: "TODO: the event that passes the customer on"'
+
+
+@pytest.mark.asyncio
+async def test_settings_and_catalogs_changed_on_disk_refresh_open_journeys(client: LanguageClient) -> None:
+    ws: Path = client.ws  # type: ignore[attr-defined]
+    text = BROKEN.read_text().replace("title: on", 'title: "on"')
+    uri = _open(client, "broken.journey.yaml", text)
+    assert "missing-handoff" in {d.code for d in await _diagnostics(client, uri)}
+    (registration,) = client.registrations  # type: ignore[attr-defined]
+    assert registration.method == t.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    assert "**/.journeyctl.yaml" in [w["globPattern"] for w in registration.register_options["watchers"]]
+    (ws / ".journeyctl.yaml").write_text("rules:\n  missing-handoff: \"off\"\n")
+    client.diagnostics.pop(uri, None)
+    client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(
+        [t.FileEvent((ws / ".journeyctl.yaml").as_uri(), t.FileChangeType.Created)]))
+    codes = {d.code for d in await _diagnostics(client, uri)}
+    assert "missing-handoff" not in codes and "unknown-reference" in codes
+    # a catalog saved by another tool: the open journey that uses its team sees the change
+    b2b = _open(client, "b2b-lead-to-customer.journey.yaml")
+    assert await _diagnostics(client, b2b) == []
+    catalog = ws / "company.catalog.yaml"
+    catalog.write_text(catalog.read_text().replace("- id: customer-success", "- id: cs"))
+    client.diagnostics.pop(b2b, None)
+    client.workspace_did_change_watched_files(t.DidChangeWatchedFilesParams(
+        [t.FileEvent(catalog.as_uri(), t.FileChangeType.Changed)]))
+    assert {(d.code, d.message) for d in await _diagnostics(client, b2b)} == {
+        ("unknown-reference", "unknown team 'customer-success': declare it under 'teams'")}
+
+
+@pytest.mark.asyncio
+async def test_rename_a_touchpoint_renames_links_from_other_journeys(client: LanguageClient) -> None:
+    ws: Path = client.ws  # type: ignore[attr-defined]
+    other = (ws / "support-renewal.journey.yaml").read_text()
+    text = (ws / "b2b-lead-to-customer.journey.yaml").read_text()
+    uri = _open(client, "support-renewal.journey.yaml")
+    at = _pos(other, "- id: support-ticket", len("- id: "))
+    edit = await client.text_document_rename_async(_rename(uri, at, "ticket"))
+    local = [m.start() for m in re.finditer(r"(?<=to: )support-ticket\b|(?<=- id: )support-ticket\b", other)]
+    link = _pos(text, "support-renewal/support-ticket", len("support-renewal/"))
+    got = {u: sorted((e.range.start.line, e.range.start.character, e.range.end.character, e.new_text) for e in es)
+           for u, es in edit.changes.items()}
+    assert got == {
+        uri: sorted((_pos(other, "", i).line, _pos(other, "", i).character, _pos(other, "", i).character + 14, "ticket")
+                    for i in local),
+        _uri(client, "b2b-lead-to-customer.journey.yaml"): [(link.line, link.character, link.character + 14, "ticket")]}
+
+
+@pytest.mark.asyncio
+async def test_completion_inside_a_flow_list(client: LanguageClient) -> None:
+    name = "b2b-lead-to-customer.journey.yaml"
+    ws: Path = client.ws  # type: ignore[attr-defined]
+    text = (ws / name).read_text()
+    uri = _open(client, name)
+    at = _pos(text, "personas: [finance-director, ", len("personas: [finance-director, "))
+    result = await client.text_document_completion_async(t.CompletionParams(t.TextDocumentIdentifier(uri), at))
+    items = {i.label: i.detail for i in result.items}
+    assert items["it-admin"] == "Priya, IT and security lead" and "finance-director" in items
+    assert not {"sales", "marketing"} & set(items)  # teams are not personas

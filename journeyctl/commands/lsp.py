@@ -12,6 +12,10 @@ def register(app: typer.Typer) -> None:
                                    "accepted because editors pass it)."),
     ) -> None:
         """Run the journeyctl language server (diagnostics, completion, navigation, rename, fixes)."""
-        from ..lsp.server import serve
+        try:
+            from ..lsp.server import serve
+        except ImportError as exc:  # pygls is a dependency; a broken install gets one message, no traceback
+            from ..cli import fail
 
+            raise fail(f"the language server needs pygls 2 and lsprotocol ({exc})")
         serve()

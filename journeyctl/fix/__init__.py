@@ -315,6 +315,7 @@ def fix_declare(doc: Document, finding: Finding) -> Fix | None:
     title = f"Declare {kind} '{ident}' in this journey (unsafe: is it a typo, or a catalog id?)"
     existing = next((v for k, v in doc.root.value if isinstance(k, ScalarNode) and k.value == plural), None)
     text = doc.text
+    nl = "\r\n" if "\r\n" in text else "\n"
     if isinstance(existing, SequenceNode):
         if existing.flow_style:
             if existing.value:
@@ -332,18 +333,18 @@ def fix_declare(doc: Document, finding: Finding) -> Fix | None:
         if text[at - 1:at] != "\n":
             at = _line_end(text, at) + 1
             if at > len(text):
-                return Fix(finding, title, (Edit(len(text), len(text), f"\n{indent}- id: {ident}\n"),), safe=False)
-        return Fix(finding, title, (Edit(at, at, f"{indent}- id: {ident}\n"),), safe=False)
+                return Fix(finding, title, (Edit(len(text), len(text), f"{nl}{indent}- id: {ident}{nl}"),), safe=False)
+        return Fix(finding, title, (Edit(at, at, f"{indent}- id: {ident}{nl}"),), safe=False)
     if existing is not None:
         return None  # `teams: null` or something stranger: leave it to the author
     anchor = next((k for k, _ in doc.root.value if isinstance(k, ScalarNode)
                    and k.value in _DECLARATION_ANCHORS[_DECLARATION_ANCHORS.index(plural) + 1:]), None)
-    block = f"{plural}:\n  - id: {ident}\n"
+    block = f"{plural}:{nl}  - id: {ident}{nl}"
     if anchor is not None and anchor.start_mark.column == 0:
         at = anchor.start_mark.index
         return Fix(finding, title, (Edit(at, at, block),), safe=False)
     at = len(text)
-    return Fix(finding, title, (Edit(at, at, ("" if text.endswith("\n") else "\n") + block),), safe=False)
+    return Fix(finding, title, (Edit(at, at, ("" if text.endswith("\n") else nl) + block),), safe=False)
 
 
 def _last_scalar(node: Node) -> Node:

@@ -84,4 +84,8 @@ def write_fixes(results: list[FileFix]) -> None:
 
     for result in results:
         if result.after != result.before:
-            write_atomic(result.path, result.after.encode("utf-8"))
+            try:  # a UTF-8 byte-order mark the file started with is kept (the loader reads past it)
+                bom = result.path.read_bytes()[:3] == b"\xef\xbb\xbf"
+            except OSError:
+                bom = False
+            write_atomic(result.path, (b"\xef\xbb\xbf" if bom else b"") + result.after.encode("utf-8"))

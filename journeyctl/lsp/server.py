@@ -220,6 +220,22 @@ def initialize(ls: JourneyServer, params: t.InitializeParams) -> None:
         ls.root = Path(params.root_path)
 
 
+@server.feature(t.INITIALIZED)
+async def initialized(ls: JourneyServer, params: t.InitializedParams) -> None:
+    """Ask the editor to report changes to catalogs and settings on disk (they change what journeys mean)."""
+    capabilities = ls.client_capabilities.workspace
+    watched = capabilities.did_change_watched_files if capabilities is not None else None
+    if watched is None or not watched.dynamic_registration:
+        return
+    globs = ["**/*.catalog.yaml", "**/*.catalog.yml", "**/*.journey.yaml", "**/*.journey.yml", f"**/{CONFIG_NAME}"]
+    options = t.DidChangeWatchedFilesRegistrationOptions([t.FileSystemWatcher(glob_pattern=g) for g in globs])
+    try:
+        await ls.client_register_capability_async(t.RegistrationParams(
+            [t.Registration("journeyctl-watch", t.WORKSPACE_DID_CHANGE_WATCHED_FILES, options)]))
+    except Exception:  # an editor that refuses: edits in open documents still refresh everything
+        pass
+
+
 @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: JourneyServer, params: t.DidOpenTextDocumentParams) -> None:
     uri = params.text_document.uri
