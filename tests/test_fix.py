@@ -227,3 +227,16 @@ def test_fix_keeps_a_byte_order_mark_and_crlf_line_ends(tmp_path: Path) -> None:
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     assert raw.count(b"\n") == raw.count(b"\r\n")  # every inserted line break follows the file's own
     assert b'title: "on"   # trailing comment\r\n' in raw
+
+
+def test_an_id_is_corrected_only_where_one_declared_id_is_close(tmp_path: Path) -> None:
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text().replace("title: on", "title: T")
+    path.write_text(text)
+    one = [f for f in fixes_for(load_text(text, path), _findings(path), unsafe=False) if "Change to" in f.title]
+    assert [f.title for f in one] == ["Change to 'email'"]
+    two = text.replace("{id: web}", "{id: web}, {id: emails}")  # 'emial' is now close to two channels
+    path.write_text(two)
+    findings = _findings(path)
+    assert "unknown channel 'emial' (did you mean 'email'?)" in [f.message for f in findings]
+    assert [f.title for f in fixes_for(load_text(two, path), findings, unsafe=False) if "Change to" in f.title] == []

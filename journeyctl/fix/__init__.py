@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -180,7 +180,7 @@ def _typed_fields() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(booleans), frozenset(numbers)
 
 
-def fix_ambiguous_scalar(doc: Document, finding: Finding) -> Fix | None:
+def fix_ambiguous_scalar(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
     """Quote a plain scalar YAML 1.1 and 1.2 read differently, or spell it the way both read alike.
 
     journeyctl reads YAML 1.1 (`yes` is true); yaml-language-server and most other tools read 1.2
@@ -214,7 +214,7 @@ def fix_ambiguous_scalar(doc: Document, finding: Finding) -> Fix | None:
     return Fix(finding, title, (Edit(node.start_mark.index, node.end_mark.index, replacement),))
 
 
-def fix_missing_handoff(doc: Document, finding: Finding) -> Fix | None:
+def fix_missing_handoff(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
     """Add a `handoff:` skeleton whose trigger is a placeholder and with no sla: validate still flags it."""
     path = parse_path(finding.path)
     if not path or path[-1] != "to":
@@ -241,7 +241,7 @@ def fix_missing_handoff(doc: Document, finding: Finding) -> Fix | None:
     return Fix(finding, "Add a hand-off (trigger and sla to fill in)", (edit,))
 
 
-def fix_unused_suppression(doc: Document, finding: Finding) -> Fix | None:
+def fix_unused_suppression(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
     """Drop the unused rule from the suppression comment, or the comment (its line, if alone) when empty."""
     from ..suppress import _COMMENT
 
@@ -273,7 +273,7 @@ def fix_unused_suppression(doc: Document, finding: Finding) -> Fix | None:
     return Fix(finding, f"Remove the unused suppression of '{rule_id}'", (edit,))
 
 
-def fix_did_you_mean(doc: Document, finding: Finding) -> Fix | None:
+def fix_did_you_mean(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
     """Replace a mistyped id by the one did-you-mean candidate the finding names."""
     hint = _HINT.search(finding.message)
     if hint is None:
@@ -289,6 +289,8 @@ def fix_did_you_mean(doc: Document, finding: Finding) -> Fix | None:
             return None
     value = node.value
     wanted = hint[1]
+    if finding.rule == "unknown-reference" and not _only_candidate(doc, finding, catalogs):
+        return None
     if finding.rule == "unknown-reference" and "/" in value:
         journey, _, target = value.partition("/")
         value = f"{wanted}/{target}" if "unknown journey" in finding.message else f"{journey}/{wanted}"
@@ -302,7 +304,33 @@ def fix_did_you_mean(doc: Document, finding: Finding) -> Fix | None:
     return Fix(finding, f"Change to '{value}'", (Edit(start, end, value),))
 
 
-def fix_declare(doc: Document, finding: Finding) -> Fix | None:
+_LOCAL_TARGET = re.compile(r"leads to unknown touchpoint '([^']+)'")
+
+
+def _only_candidate(doc: Document, finding: Finding, catalogs: Any) -> bool:
+    """Whether the mistyped id has exactly one close declared id (the rules' own closeness), so the fix
+    cannot pick the wrong one of two; links into other journeys are judged by the workspace pass alone."""
+    import difflib
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    unknown = _UNKNOWN.match(finding.message)
+    if unknown is not None:
+        plural = _PLURAL[unknown[1]]
+        bad = unknown[2]
+        options = {item["id"] for item in data.get(plural) or []
+                   if isinstance(item, dict) and isinstance(item.get("id"), str)}
+        options.update(getattr(catalogs, plural, {}) or {})
+    else:
+        local = _LOCAL_TARGET.search(finding.message)
+        if local is None:
+            return True  # a link into another journey: its single hint comes from that journey's ids
+        bad = local[1].rsplit("/", 1)[-1]
+        options = {tp["id"] for stage in data.get("stages") or [] if isinstance(stage, dict)
+                   for tp in stage.get("touchpoints") or [] if isinstance(tp, dict) and isinstance(tp.get("id"), str)}
+    return len(difflib.get_close_matches(bad, sorted(options), n=2, cutoff=0.6)) == 1
+
+
+def fix_declare(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
     """Unsafe: declare the unknown team, channel, persona or metric in the journey itself.
 
     Unsafe because the id may be a typo, or belong in a shared catalog: the author must confirm.
@@ -353,7 +381,8 @@ def _last_scalar(node: Node) -> Node:
     return node
 
 
-Fixer = Callable[[Document, Finding], "Fix | None"]
+# (document, finding, the workspace's shared catalogs or None) → a fix, or None where it cannot be placed
+Fixer = Callable[[Document, Finding, Any], "Fix | None"]
 FIXERS: dict[str, tuple[Fixer, ...]] = {
     "yaml-ambiguous": (fix_ambiguous_scalar,),
     "schema": (fix_ambiguous_scalar, fix_did_you_mean),
@@ -363,13 +392,16 @@ FIXERS: dict[str, tuple[Fixer, ...]] = {
 }
 
 
-def fixes_for(doc: Document, findings: Iterable[Finding], unsafe: bool = True) -> list[Fix]:
-    """Every fix the engine knows for these findings of `doc` (unsafe ones only when asked)."""
+def fixes_for(doc: Document, findings: Iterable[Finding], unsafe: bool = True, catalogs: Any = None) -> list[Fix]:
+    """Every fix the engine knows for these findings of `doc` (unsafe ones only when asked).
+
+    `catalogs` (a journeyctl.rules.Workspace) lets a did-you-mean fix see every id the reference could mean.
+    """
     out = []
     for finding in findings:
         for fixer in FIXERS.get(finding.rule, ()):
             try:
-                fix = fixer(doc, finding)
+                fix = fixer(doc, finding, catalogs)
             except (ValueError, IndexError, KeyError, TypeError, StopIteration):
                 fix = None  # a finding the fixer cannot place is left for the author, never a crash
             if fix is not None and (fix.safe or unsafe):

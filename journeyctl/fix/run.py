@@ -59,7 +59,8 @@ def fix_paths(paths: list[Path], config: Config, unsafe: bool = False) -> list[F
             doc = workspace.check(path).doc
             if doc is None:
                 continue
-            fixes = non_overlapping(preferred(fixes_for(doc, workspace.findings(path), unsafe)))
+            fixes = non_overlapping(preferred(fixes_for(doc, workspace.findings(path), unsafe,
+                                                          workspace.catalogs()[0])))
             if not fixes:
                 continue
             after = apply_edits(doc.text, [e for fix in fixes for e in fix.edits])

@@ -590,7 +590,7 @@ def code_action(ls: JourneyServer, params: t.CodeActionParams) -> list[t.CodeAct
         if f_start <= end and start <= f_end:
             wanted.append(finding)
     actions = []
-    for fix in fixes_for(doc, wanted, unsafe=True):
+    for fix in fixes_for(doc, wanted, unsafe=True, catalogs=live.catalogs()[0]):
         edits = [t.TextEdit(lines.range(e.start, e.end), e.text) for e in fix.edits]
         title = fix.title if fix.safe else f"{fix.title} [unsafe]"
         actions.append(t.CodeAction(title, kind=t.CodeActionKind.QuickFix,
