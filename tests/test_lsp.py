@@ -327,3 +327,17 @@ async def test_completion_inside_a_flow_list(client: LanguageClient) -> None:
     items = {i.label: i.detail for i in result.items}
     assert items["it-admin"] == "Priya, IT and security lead" and "finance-director" in items
     assert not {"sales", "marketing"} & set(items)  # teams are not personas
+
+
+@pytest.mark.asyncio
+async def test_positions_count_utf16_code_units(client: LanguageClient) -> None:
+    text = BROKEN.read_text().replace("title: on", 'title: "on"').replace(
+        "- {id: kickoff,", '- {id: kickoff, name: "Kick-off 😀 café",')
+    uri = _open(client, "broken.journey.yaml", text)
+    diags = await _diagnostics(client, uri)
+    line = next(i for i, content in enumerate(text.split("\n")) if "ghost" in content)
+    prefix = text.split("\n")[line].split("ghost")[0]
+    (ghost,) = [d for d in diags if "ghost" in d.message]
+    assert len(prefix.encode("utf-16-le")) // 2 == len(prefix) + 1  # the emoji is two UTF-16 code units
+    assert (ghost.range.start.line, ghost.range.start.character, ghost.range.end.character) == (
+        line, len(prefix) + 1, len(prefix) + 1 + len("ghost"))

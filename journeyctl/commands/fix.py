@@ -22,11 +22,12 @@ def register(app: typer.Typer) -> None:
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
-        """Fix what can be fixed without judgement: quote ambiguous YAML scalars, add hand-off skeletons,
-        remove unused suppressions, correct ids with a single did-you-mean candidate.
+        """Apply the fixes that need no judgement; report what remains.
 
-        Everything outside an edit stays byte-identical. Files are written atomically, once. Exit 1 when
-        findings remain (the hand-off skeletons' placeholders are meant to remain until filled in).
+        Safe fixes quote ambiguous YAML scalars, add hand-off skeletons, remove unused suppressions and
+        correct ids that have a single did-you-mean candidate. Everything outside an edit stays
+        byte-identical; files are written atomically, once. Exit 1 when findings remain (a hand-off
+        skeleton's placeholders remain flagged until someone fills them in). See docs/fixes.md.
         """
         from ..check import UsageError, display_path
         from ..cli import fail, load_settings

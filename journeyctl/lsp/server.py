@@ -9,6 +9,7 @@ actions are the fix engine's fixes.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 from pathlib import Path
@@ -39,7 +40,20 @@ _KIND_LIST = {"team": "teams", "channel": "channels", "persona": "personas", "me
 _COMPLETE_KIND = {"owner": "team", "channel": "channel", "personas": "persona", "kpis": "metric"}
 
 
-# --- positions (LSP counts UTF-16 code units; journeyctl counts characters) -------------------------------
+# --- positions (LSP counts code units of the negotiated encoding, UTF-16 unless the client prefers another;
+# journeyctl counts characters) ------------------------------------------------------------------------
+ENCODING = {"name": "utf-16"}
+
+
+def _units(text: str) -> int:
+    name = ENCODING["name"]
+    if name == "utf-32" or text.isascii():
+        return len(text)
+    if name == "utf-8":
+        return len(text.encode("utf-8"))
+    return len(text.encode("utf-16-le")) // 2
+
+
 class Lines:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -50,7 +64,7 @@ class Lines:
 
         line = bisect.bisect_right(self.starts, offset) - 1
         chunk = self.text[self.starts[line]:offset]
-        return t.Position(line, len(chunk.encode("utf-16-le")) // 2)
+        return t.Position(line, _units(chunk))
 
     def offset(self, position: t.Position) -> int:
         if position.line >= len(self.starts):
@@ -62,7 +76,7 @@ class Lines:
         for i, ch in enumerate(line):
             if units >= position.character:
                 return start + i
-            units += 2 if ord(ch) > 0xFFFF else 1
+            units += _units(ch)
         return end
 
     def range(self, start: int, end: int) -> t.Range:
@@ -73,6 +87,36 @@ class Lines:
         if line - 1 >= len(self.starts):
             return len(self.text)
         return min(self.starts[line - 1] + column - 1, len(self.text))
+
+
+_LINES: dict[int, Lines] = {}
+_ENDS: dict[int, tuple[Document, dict[int, int]]] = {}
+
+
+def lines_of(text: str) -> Lines:
+    """The line index of a text, built once per text (a publish converts every finding of a file)."""
+    known = _LINES.get(id(text))
+    if known is None or known.text is not text:
+        if len(_LINES) > 64:
+            _LINES.clear()
+        known = _LINES[id(text)] = Lines(text)
+    return known
+
+
+def scalar_ends(doc: Document) -> dict[int, int]:
+    """Start offset → end offset of the document's one-line scalars, computed once per document."""
+    known = _ENDS.get(id(doc))
+    if known is None or known[0] is not doc:
+        from yaml.nodes import ScalarNode
+
+        from ..fix import _walk
+
+        ends = {node.start_mark.index: node.end_mark.index for node in _walk(doc.root)
+                if isinstance(node, ScalarNode) and node.end_mark.line == node.start_mark.line}
+        if len(_ENDS) > 64:
+            _ENDS.clear()
+        known = _ENDS[id(doc)] = (doc, ends)
+    return known[1]
 
 
 class JourneyServer(LanguageServer):
@@ -162,6 +206,7 @@ class JourneyServer(LanguageServer):
         self.pending = loop.call_later(wait, now)
 
 
+@functools.lru_cache(maxsize=None)
 def rule_href(rule: str) -> str:
     page = _RULE_PAGES / f"{rule}.md"
     return page.as_uri() if page.is_file() else RULE_DOCS_URL.format(rule)
@@ -169,26 +214,21 @@ def rule_href(rule: str) -> str:
 
 def finding_range(finding: Finding, text: str, doc: Document | None) -> tuple[int, int]:
     """The span a finding covers: the scalar (or key) starting at its position, else the word there."""
-    lines = Lines(text)
+    lines = lines_of(text)
     start = lines.offset_of(finding.line, finding.column)
     if finding.rule == "unused-suppression":  # the comment, to the end of its line
         end = text.find("\n", start)
         return start, len(text.rstrip("\r")) if end < 0 else end - (text[end - 1:end] == "\r")
-    if doc is not None:
-        from yaml.nodes import ScalarNode
-
-        from ..fix import _walk
-
-        for node in _walk(doc.root):
-            if isinstance(node, ScalarNode) and node.start_mark.index == start \
-                    and node.end_mark.line == node.start_mark.line:
-                return start, node.end_mark.index
+    if doc is not None and doc.text == text:
+        end = scalar_ends(doc).get(start)
+        if end is not None:
+            return start, end
     match = re.compile(r"[^\s,\]\}]+").match(text, start)
     return start, match.end() if match else start
 
 
 def diagnostic(finding: Finding, text: str, doc: Document | None) -> t.Diagnostic:
-    lines = Lines(text)
+    lines = lines_of(text)
     start, end = finding_range(finding, text, doc)
     return t.Diagnostic(range=lines.range(start, end), message=finding.message,
                         severity=_SEVERITY.get(finding.severity, t.DiagnosticSeverity.Error),
@@ -223,6 +263,9 @@ def initialize(ls: JourneyServer, params: t.InitializeParams) -> None:
 @server.feature(t.INITIALIZED)
 async def initialized(ls: JourneyServer, params: t.InitializedParams) -> None:
     """Ask the editor to report changes to catalogs and settings on disk (they change what journeys mean)."""
+    encoding = ls.server_capabilities.position_encoding  # what pygls agreed with the client
+    ENCODING["name"] = str(getattr(encoding, "value", encoding) or "utf-16")
+    _LINES.clear()
     capabilities = ls.client_capabilities.workspace
     watched = capabilities.did_change_watched_files if capabilities is not None else None
     if watched is None or not watched.dynamic_registration:
@@ -296,12 +339,12 @@ def _at(ls: JourneyServer, uri: str, position: t.Position) -> tuple[Path, Docume
     doc, index = ls.doc(path), ls.index(path)
     if doc is None or index is None:
         return None
-    occ = index.at(Lines(doc.text).offset(position))
+    occ = index.at(lines_of(doc.text).offset(position))
     return (path, doc, occ) if occ is not None else None
 
 
 def _location(path: Path, doc: Document, occ: Occurrence) -> t.Location:
-    return t.Location(from_fs_path(str(path)), Lines(doc.text).range(occ.start, occ.end))
+    return t.Location(from_fs_path(str(path)), lines_of(doc.text).range(occ.start, occ.end))
 
 
 def _definitions(ls: JourneyServer, key: tuple[str, ...], here: Path | None = None
@@ -365,7 +408,7 @@ def describe(ls: JourneyServer, key: tuple[str, ...], here: Path | None = None) 
     if not defs:
         return f"**{kind} `{'/'.join(key[1:])}`**: not declared anywhere in the workspace"
     path, doc, occ = defs[0]
-    where = f"{display_path(path)}:{Lines(doc.text).position(occ.start).line + 1}"
+    where = f"{display_path(path)}:{lines_of(doc.text).position(occ.start).line + 1}"
     if kind == "journey":
         return f"**journey `{ident}`**: {_data_at(doc, ('title',)) or ''}\n\n{where}"
     data = _data_at(doc, occ.path) or {}
@@ -395,7 +438,7 @@ def hover(ls: JourneyServer, params: t.HoverParams) -> t.Hover | None:
         parts.append(describe(ls, found[2].key, path))
     doc = ls.doc(path)
     text = ls.workspace_().text(path) or ""
-    lines = Lines(text)
+    lines = lines_of(text)
     offset = lines.offset(params.position)
     from ..rules.catalog import all_rules
 
@@ -418,7 +461,7 @@ def document_symbols(ls: JourneyServer, params: t.DocumentSymbolParams) -> list[
     index = ls.index(path)
     if doc is None or index is None:
         return []
-    lines = Lines(doc.text)
+    lines = lines_of(doc.text)
     stages: list[t.DocumentSymbol] = []
     for occ in index.occurrences:
         if not occ.definition or occ.key[0] not in ("stage", "touchpoint"):
@@ -493,7 +536,7 @@ def completion(ls: JourneyServer, params: t.CompletionParams) -> t.CompletionLis
     path = _path(params.text_document.uri)
     live = ls.workspace_()
     text = live.text(path) or ""
-    offset = Lines(text).offset(params.position)
+    offset = lines_of(text).offset(params.position)
     context = completion_context(text, offset)
     if context is None:
         return None
@@ -540,7 +583,7 @@ def prepare_rename(ls: JourneyServer, params: t.PrepareRenameParams) -> t.Range 
     if found is None:
         return None
     _, doc, occ = found
-    return Lines(doc.text).range(occ.start, occ.end)
+    return lines_of(doc.text).range(occ.start, occ.end)
 
 
 @server.feature(t.TEXT_DOCUMENT_RENAME)
@@ -562,7 +605,7 @@ def rename(ls: JourneyServer, params: t.RenameParams) -> t.WorkspaceEdit:
     # its journey half, and local links (`to: tp`) need no change when their journey is renamed.
     changes: dict[str, list[t.TextEdit]] = {}
     for path, doc, index in ls.all_indexes():
-        lines = Lines(doc.text)
+        lines = lines_of(doc.text)
         for occ in index.occurrences:
             if occ.key == key:
                 changes.setdefault(from_fs_path(str(path)), []).append(
@@ -582,7 +625,7 @@ def code_action(ls: JourneyServer, params: t.CodeActionParams) -> list[t.CodeAct
     doc = ls.doc(path)
     if doc is None:
         return None
-    lines = Lines(doc.text)
+    lines = lines_of(doc.text)
     start, end = lines.offset(params.range.start), lines.offset(params.range.end)
     wanted = []
     for finding in live.findings(path):
