@@ -240,3 +240,48 @@ def test_an_id_is_corrected_only_where_one_declared_id_is_close(tmp_path: Path) 
     findings = _findings(path)
     assert "unknown channel 'emial' (did you mean 'email'?)" in [f.message for f in findings]
     assert [f.title for f in fixes_for(load_text(two, path), findings, unsafe=False) if "Change to" in f.title] == []
+
+
+def test_schema_did_you_mean_fixes_a_key_and_an_enum_value(tmp_path: Path) -> None:
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text().replace("title: on", "title: T").replace(
+        "        owner: sales\n", "        owner: sales\n        kind: externl\n        chanel_note: x\n", 1)
+    path.write_text(text)
+    findings = [f for f in _findings(path) if f.rule == "schema"]
+    fixes = sorted(((f.finding.line, f.edits) for f in fixes_for(load_text(text, path), findings)), key=str)
+    kind = text.index("externl")
+    assert (text[:kind].count("\n") + 1, (Edit(kind, kind + 7, "external"),)) in fixes
+    assert all(f.finding.rule == "schema" for f in fixes_for(load_text(text, path), findings))
+    fixed = _cli("fix", "a.journey.yaml", cwd=tmp_path)
+    assert "kind: external\n" in path.read_text() and "would" not in fixed.stderr
+
+
+def test_a_fix_that_would_damage_the_file_is_not_applied(tmp_path: Path) -> None:
+    """`chanel` → `channel` where the touchpoint has a channel already would make a duplicate key."""
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text().replace("title: on", "title: T").replace(
+        "        owner: sales\n", "        owner: sales\n        chanel: x\n", 1)
+    path.write_text(text)
+    findings = _findings(path)
+    assert "unknown key 'chanel' in stages[0].touchpoints[0] (did you mean 'channel'?)" in [f.message for f in findings]
+    assert [f for f in fixes_for(load_text(text, path), findings) if "'channel'" in f.title] == []
+    (result,) = fix_paths([path], Config(root=tmp_path))
+    assert "chanel: x" in result.after and "duplicate-key" not in {f.rule for f in result.remaining}
+
+
+def test_the_fix_loop_refuses_an_edit_that_adds_damage(tmp_path: Path) -> None:
+    from journeyctl.fix import Fix
+    from journeyctl.fix.run import _try
+
+    path = tmp_path / "a.journey.yaml"
+    text = FIXTURE.read_text().replace("title: on", "title: T")
+    path.write_text(text)
+    ws = LiveWorkspace(Config(root=tmp_path), [path])
+    before = ws.findings(path)
+    at = text.index("teams:")
+    damaging = Fix(before[0], "adds a second title", (Edit(at, at, "title: again\n"),))
+    assert _try(ws, path, text, [damaging], before) is None
+    assert ws.text(path) == text and ws.findings(path) == before
+    harmless = Fix(before[0], "adds a description", (Edit(at, at, "description: d\n"),))
+    assert _try(ws, path, text, [harmless], before) == [harmless]
+    assert ws.text(path) == text.replace("teams:", "description: d\nteams:", 1)

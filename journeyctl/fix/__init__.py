@@ -283,6 +283,10 @@ def fix_did_you_mean(doc: Document, finding: Finding, catalogs: Any = None) -> F
         node = doc.node_at(path, key=True)
         if not isinstance(node, ScalarNode) or node.value != (path[-1] if path else None):
             return None
+        mapping = doc.node_at(path[:-1])
+        if isinstance(mapping, MappingNode) and any(isinstance(k, ScalarNode) and k.value == hint[1]
+                                                    for k, _ in mapping.value):
+            return None  # the key it should be is there already: merging the two needs the author
     else:
         node = _scalar_at(doc, finding)
         if node is None:

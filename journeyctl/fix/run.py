@@ -53,31 +53,67 @@ def fix_paths(paths: list[Path], config: Config, unsafe: bool = False) -> list[F
     for path in targets:
         text = workspace.text(path)
         results[path] = FileFix(path, text or "", text or "")
+    refused: set[tuple[str, str, str]] = set()  # fixes that made things worse, never tried again
     for _ in range(MAX_ROUNDS):
         changed = False
         for path in targets:
             doc = workspace.check(path).doc
             if doc is None:
                 continue
-            fixes = non_overlapping(preferred(fixes_for(doc, workspace.findings(path), unsafe,
-                                                          workspace.catalogs()[0])))
+            before = workspace.findings(path)
+            fixes = [f for f in preferred(fixes_for(doc, before, unsafe, workspace.catalogs()[0]))
+                     if _key(f) not in refused]
+            fixes = non_overlapping(fixes)
             if not fixes:
                 continue
-            after = apply_edits(doc.text, [e for fix in fixes for e in fix.edits])
-            if after == doc.text:
-                continue
-            workspace.set_text(path, after)
-            if workspace.check(path).doc is None:  # never trade a finding for a file that does not parse
-                workspace.set_text(path, doc.text)
-                continue
-            results[path].after = after
-            results[path].applied.extend(fixes)
-            changed = True
+            accepted = _try(workspace, path, doc.text, fixes, before)
+            if accepted is None:  # the round as a whole made things worse: find the fixes that did
+                accepted = []
+                for fix in fixes:
+                    current = workspace.check(path).doc
+                    if current is None:
+                        break
+                    if _try(workspace, path, current.text, [fix], workspace.findings(path)) is None:
+                        refused.add(_key(fix))
+                    else:
+                        accepted.append(fix)
+            if accepted:
+                results[path].after = workspace.text(path) or ""
+                results[path].applied.extend(accepted)
+                changed = True
         if not changed:
             break
     for path in targets:
         results[path].remaining = workspace.findings(path)
     return [results[p] for p in targets]
+
+
+def _key(fix: Fix) -> tuple[str, str, str]:
+    return fix.finding.rule, fix.finding.message, fix.title
+
+
+# Findings a fix can create by damaging the file itself. Others may appear after a fix without being its
+# doing: quoting `title: on` lets the model build, and the gap rules then report what they could not before.
+DAMAGE = frozenset({"yaml-syntax", "yaml-value", "duplicate-key", "schema"})
+
+
+def _errors(findings: list["Finding"]) -> "Counter[tuple[str, str]]":
+    from collections import Counter
+
+    return Counter((f.rule, f.message) for f in findings if f.rule in DAMAGE)
+
+
+def _try(workspace, path: Path, text: str, fixes: list[Fix], before: list["Finding"]) -> list[Fix] | None:
+    """Apply `fixes` to the file's text in memory; keep them if the file still parses and is no more broken
+    (a fix must never trade one problem for another), else restore the text and return None."""
+    after = apply_edits(text, [e for fix in fixes for e in fix.edits])
+    if after == text:
+        return None
+    workspace.set_text(path, after)
+    if workspace.check(path).doc is not None and not (_errors(workspace.findings(path)) - _errors(before)):
+        return fixes
+    workspace.set_text(path, text)
+    return None
 
 
 def write_fixes(results: list[FileFix]) -> None:
