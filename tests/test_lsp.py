@@ -75,6 +75,12 @@ def _change(client: LanguageClient, uri: str, version: int, start: t.Position, e
         t.VersionedTextDocumentIdentifier(uri=uri, version=version), [t.TextDocumentContentChangePartial(range=t.Range(start, end), text=text)]))
 
 
+def yaml_data(path: Path) -> dict:
+    import yaml
+
+    return yaml.safe_load(path.read_text())
+
+
 def _rename(uri: str, position: t.Position, new: str) -> t.RenameParams:
     return t.RenameParams(text_document=t.TextDocumentIdentifier(uri), position=position, new_name=new)
 
@@ -147,6 +153,11 @@ async def test_completion_of_ids_and_enum_values(client: LanguageClient) -> None
     labels = {i.label for i in result.items}
     assert "support-renewal/support-ticket" in labels and "kickoff-call" in labels
     assert not any(label.startswith("support-renewal/") and label != "support-renewal/support-ticket" for label in labels)
+    (entry,) = [i for i in result.items if i.label == "support-renewal/support-ticket"]
+    resolved = await client.completion_item_resolve_async(entry)
+    other = yaml_data(client.ws / "support-renewal.journey.yaml")  # type: ignore[attr-defined]
+    name = next(tp["name"] for s in other["stages"] for tp in s["touchpoints"] if tp["id"] == "support-ticket")
+    assert resolved.detail == f"{name} (entry of journey support-renewal)"
     kind = _pos(text, "kind: external", len("kind: "))
     result = await client.text_document_completion_async(t.CompletionParams(t.TextDocumentIdentifier(uri), kind))
     assert [(i.label, i.detail) for i in result.items] == [

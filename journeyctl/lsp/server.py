@@ -566,14 +566,34 @@ def completion(ls: JourneyServer, params: t.CompletionParams) -> t.CompletionLis
                 continue
             for entry in summary.entries.split("\n"):
                 if entry:
+                    # the name needs that journey's document: completionItem/resolve loads it for the one
+                    # item the user looks at, rather than loading every journey of the workspace here
                     items.append(t.CompletionItem(f"{summary.id}/{entry}", kind=t.CompletionItemKind.Reference,
-                                                  detail=f"entry of journey {summary.id} ({summary.file})"))
+                                                  detail=f"entry of journey {summary.id} ({summary.file})",
+                                                  data={"file": summary.file, "touchpoint": entry}))
     else:
         return None
     items = [i for i in items if i.label.startswith(prefix)]
     # A long list is cut (the client asks again as the user types more of the id): 1,000 journeys' entries
     # would otherwise cost more to send and to filter than to find.
     return t.CompletionList(is_incomplete=len(items) > MAX_ITEMS, items=items[:MAX_ITEMS])
+
+
+@server.feature(t.COMPLETION_ITEM_RESOLVE)
+def completion_resolve(ls: JourneyServer, item: t.CompletionItem) -> t.CompletionItem:
+    data = item.data if isinstance(item.data, dict) else {}
+    if "file" not in data:
+        return item
+    live = ls.workspace_()
+    path = next((p for p in live.journey_paths() if display_path(p) == data["file"]), None)
+    doc = live.document(path) if path is not None else None
+    if doc is not None:
+        for tp in _touchpoints(doc.data):
+            if tp["id"] == data["touchpoint"] and tp.get("name"):
+                journey = item.label.split("/", 1)[0]
+                item.detail = f"{tp['name']} (entry of journey {journey})"
+                break
+    return item
 
 
 # --- rename -----------------------------------------------------------------------------------------------
