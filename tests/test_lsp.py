@@ -352,3 +352,38 @@ async def test_positions_count_utf16_code_units(client: LanguageClient) -> None:
     assert len(prefix.encode("utf-16-le")) // 2 == len(prefix) + 1  # the emoji is two UTF-16 code units
     assert (ghost.range.start.line, ghost.range.start.character, ghost.range.end.character) == (
         line, len(prefix) + 1, len(prefix) + 1 + len("ghost"))
+
+
+HOSTILE = [
+    "",
+    "# only a comment\n",
+    "- a list\n- not a journey\n",
+    "journeyctl: 1\nid: h\nstages: 5\n",
+    "journeyctl: 1\nid: h\nstages: [1, [2], {touchpoints: x}, {touchpoints: [3, {id: [t]}]}]\n",
+    "journeyctl: 1\nid: h\npersonas: 3\nteams: [x, {id: 7}]\nstages:\n  - id: s\n    touchpoints:\n"
+    "      - id: t\n        owner: [a]\n        personas: x\n        next: 7\n        kpis: {a: b}\n",
+    "journeyctl: 1\nid: [h]\nstages:\n  - touchpoints:\n      - {id: t, next: [{to: [x]}, {to: /}, {to: a/b/c}]}\n",
+    "journeyctl: 1\nid: h\ntitle: 'unclosed\nstages: [\n",
+    "a: &x [*x]\n",
+]
+
+
+@pytest.mark.asyncio
+async def test_every_feature_answers_on_broken_documents(client: LanguageClient) -> None:
+    """Bad input never gets a traceback: every request on every line of broken files returns normally."""
+    for n, text in enumerate(HOSTILE):
+        uri = _open(client, f"hostile{n}.journey.yaml", text)
+        await _diagnostics(client, uri)
+        doc = t.TextDocumentIdentifier(uri)
+        for line, content in enumerate(text.split("\n")):
+            for character in sorted({0, len(content) // 2, len(content)}):
+                at = t.Position(line, character)
+                await client.text_document_hover_async(t.HoverParams(doc, at))
+                await client.text_document_completion_async(t.CompletionParams(doc, at))
+                await client.text_document_definition_async(t.DefinitionParams(doc, at))
+                await client.text_document_references_async(t.ReferenceParams(
+                    text_document=doc, position=at, context=t.ReferenceContext(include_declaration=True)))
+                await client.text_document_code_action_async(t.CodeActionParams(
+                    text_document=doc, range=t.Range(at, at), context=t.CodeActionContext(diagnostics=[])))
+        await client.text_document_document_symbol_async(t.DocumentSymbolParams(doc))
+    assert client.error is None

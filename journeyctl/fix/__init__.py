@@ -406,7 +406,7 @@ def fixes_for(doc: Document, findings: Iterable[Finding], unsafe: bool = True, c
         for fixer in FIXERS.get(finding.rule, ()):
             try:
                 fix = fixer(doc, finding, catalogs)
-            except (ValueError, IndexError, KeyError, TypeError, StopIteration):
+            except (ValueError, IndexError, KeyError, TypeError, AttributeError, StopIteration):
                 fix = None  # a finding the fixer cannot place is left for the author, never a crash
             if fix is not None and (fix.safe or unsafe):
                 out.append(fix)

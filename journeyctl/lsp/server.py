@@ -522,10 +522,13 @@ def _catalog_ids(ls: JourneyServer, doc: Document, kind: str) -> dict[str, str]:
 
 
 def _touchpoints(data: Any) -> list[dict]:
+    """The touchpoint mappings of a journey's data, however broken the rest of it is."""
     out = []
-    for stage in data.get("stages") or [] if isinstance(data, dict) else []:
-        if isinstance(stage, dict):
-            out.extend(tp for tp in stage.get("touchpoints") or [] if isinstance(tp, dict) and isinstance(tp.get("id"), str))
+    stages = data.get("stages") if isinstance(data, dict) else None
+    for stage in stages if isinstance(stages, list) else []:
+        touchpoints = stage.get("touchpoints") if isinstance(stage, dict) else None
+        out.extend(tp for tp in touchpoints if isinstance(tp, dict) and isinstance(tp.get("id"), str)) \
+            if isinstance(touchpoints, list) else None
     return out
 
 
