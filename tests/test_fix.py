@@ -285,3 +285,20 @@ def test_the_fix_loop_refuses_an_edit_that_adds_damage(tmp_path: Path) -> None:
     harmless = Fix(before[0], "adds a description", (Edit(at, at, "description: d\n"),))
     assert _try(ws, path, text, [harmless], before) == [harmless]
     assert ws.text(path) == text.replace("teams:", "description: d\nteams:", 1)
+
+
+def test_yaml_ambiguous_applies_the_spelling_the_rule_names(tmp_path: Path) -> None:
+    """The yaml-ambiguous rule ends its message with `; write X`: X goes exactly where the scalar (or the
+    key) starts, nothing else changes."""
+    text = "journeyctl: 1\nid: a\non: x\nstages:\n  - id: s\n    touchpoints:\n      - id: t\n        entry: yes  # c\n"
+    doc = load_text(text, tmp_path / "a.journey.yaml")
+    value = Finding("yaml-ambiguous", "error", "a", 8, 16, "stages[0].touchpoints[0].entry: yes is the text "
+                    "\"yes\" in YAML 1.2 (journeyctl, editors, check-jsonschema) but true in YAML 1.1; write true",
+                    "stages[0].touchpoints[0].entry")
+    key = Finding("yaml-ambiguous", "warning", "a", 3, 1, "key on in the journey is the text \"on\" in YAML 1.2 "
+                  "but true in YAML 1.1 (PyYAML and other 1.1 tools); write \"on\"", "on")
+    fixes = fixes_for(doc, [value, key])
+    at = text.index("yes")
+    assert [f.edits for f in fixes] == [(Edit(at, at + 3, "true"),), (Edit(text.index("on: x"), text.index("on: x") + 2, '"on"'),)]
+    assert apply_edits(text, [e for f in fixes for e in f.edits]) == text.replace("on: x", '"on": x').replace(
+        "entry: yes", "entry: true")

@@ -19,6 +19,7 @@ from ..loader import Document
 
 _INDEX = re.compile(r"\[(\d+)\]")
 _HINT = re.compile(r"\(did you mean '([^']+)'\?\)")
+_WRITE = re.compile(r"; write (.+)$")
 _UNUSED = re.compile(r"suppression of '([^']+)' is unused")
 _UNKNOWN = re.compile(r"^unknown (team|channel|persona|metric) '([^']+)'")
 _YAML11_BOOL = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False,
@@ -116,14 +117,14 @@ def _line_end(text: str, offset: int) -> int:
 
 
 def _scalar_at(doc: Document, finding: Finding) -> ScalarNode | None:
-    """The scalar the finding points at: by its document path, else the scalar starting at its position."""
-    if finding.path:
-        node = doc.node_at(parse_path(finding.path))
-        if isinstance(node, ScalarNode):
-            return node
+    """The scalar (a value or a key) starting at the finding's position, else the value at its path."""
     target = _offset(doc, finding.line, finding.column)
     for node in _walk(doc.root):
         if isinstance(node, ScalarNode) and node.start_mark.index == target:
+            return node
+    if finding.path:
+        node = doc.node_at(parse_path(finding.path))
+        if isinstance(node, ScalarNode):
             return node
     return None
 
@@ -192,9 +193,14 @@ def fix_ambiguous_scalar(doc: Document, finding: Finding, catalogs: Any = None) 
     node = _scalar_at(doc, finding)
     if node is None or node.style or node.tag == _STR_TAG:
         return None  # quoted already, or a plain string both versions agree on
+    value = node.value
+    written = _WRITE.search(finding.message) if finding.rule == "yaml-ambiguous" else None
+    if written is not None and _one_scalar(written[1]):
+        # The rule worked out, against the schema, the one spelling every YAML reader takes the same way.
+        return Fix(finding, f"Write {written[1]} (read the same by YAML 1.1 and 1.2 tools)",
+                   (Edit(node.start_mark.index, node.end_mark.index, written[1]),))
     key = _parent_key(doc, node)
     booleans, numbers = _typed_fields()
-    value = node.value
     if node.tag == _BOOL_TAG and key in booleans and finding.rule != "schema" and value.lower() in _YAML11_BOOL:
         replacement = "true" if _YAML11_BOOL[value.lower()] else "false"
         if replacement == value:
@@ -212,6 +218,17 @@ def fix_ambiguous_scalar(doc: Document, finding: Finding, catalogs: Any = None) 
         replacement = _quoted(value)
         title = f"Quote '{value}' so every YAML reader keeps the text"
     return Fix(finding, title, (Edit(node.start_mark.index, node.end_mark.index, replacement),))
+
+
+def _one_scalar(text: str) -> bool:
+    """Whether `text` is exactly one YAML scalar (safe to put in place of another)."""
+    import yaml
+
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return False
+    return isinstance(node, ScalarNode) and "\n" not in text
 
 
 def fix_missing_handoff(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
