@@ -298,7 +298,7 @@ def test_yaml_ambiguous_applies_the_spelling_the_rule_names(tmp_path: Path) -> N
     key = Finding("yaml-ambiguous", "warning", "a", 3, 1, "key on in the journey is the text \"on\" in YAML 1.2 "
                   "but true in YAML 1.1 (PyYAML and other 1.1 tools); write \"on\"", "on")
     fixes = fixes_for(doc, [value, key])
-    at = text.index("yes")
-    assert [f.edits for f in fixes] == [(Edit(at, at + 3, "true"),), (Edit(text.index("on: x"), text.index("on: x") + 2, '"on"'),)]
+    at, key_at = text.index("yes"), text.index("on: x")
+    assert [f.edits for f in fixes] == [(Edit(at, at + 3, "true"),), (Edit(key_at, key_at + 2, '"on"'),)]
     assert apply_edits(text, [e for f in fixes for e in f.edits]) == text.replace("on: x", '"on": x').replace(
         "entry: yes", "entry: true")

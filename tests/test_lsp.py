@@ -99,10 +99,11 @@ async def test_diagnostics_on_open_and_on_change(client: LanguageClient) -> None
     diags = await _diagnostics(client, uri)
     title = _pos(text, "on   #")
     comment = _pos(text, "# journeyctl")
+    end = comment.character + len("# journeyctl: disable=dead-end, orphan")
     assert _brief(diags) == [
         ("schema", title.line, title.character, title.line, title.character + 2, "Error"),
-        ("unused-suppression", comment.line, comment.character, comment.line, comment.character + len("# journeyctl: disable=dead-end, orphan"), "Information"),
-        ("unused-suppression", comment.line, comment.character, comment.line, comment.character + len("# journeyctl: disable=dead-end, orphan"), "Information"),
+        ("unused-suppression", comment.line, comment.character, comment.line, end, "Information"),
+        ("unused-suppression", comment.line, comment.character, comment.line, end, "Information"),
     ]
     assert {d.code_description.href.rsplit("/", 1)[-1] for d in diags} == {"schema.md", "unused-suppression.md"}
     # the unsaved text is checked: quote the title, and the rules run on the rest
