@@ -388,3 +388,26 @@ async def test_every_feature_answers_on_broken_documents(client: LanguageClient)
                     text_document=doc, range=t.Range(at, at), context=t.CodeActionContext(diagnostics=[])))
         await client.text_document_document_symbol_async(t.DocumentSymbolParams(doc))
     assert client.error is None
+
+
+@pytest_lsp.fixture(config=ClientServerConfig(server_command=[sys.executable, "-m", "journeyctl", "lsp"],
+                                              server_env=ENV))
+async def sub_client(lsp_client: LanguageClient, request: pytest.FixtureRequest):
+    """An editor opened on a sub-folder of a workspace whose settings and catalog sit above it."""
+    tmp: Path = request.getfixturevalue("tmp_path")
+    ws = tmp / "ws"
+    (ws / "teams" / "renewals").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "company.catalog.yaml", ws)
+    shutil.copy(ROOT / "examples" / "support-renewal.journey.yaml", ws / "teams" / "renewals")
+    (ws / ".journeyctl.yaml").write_text("rules: {}\n")
+    lsp_client.ws = ws / "teams" / "renewals"  # type: ignore[attr-defined]
+    await lsp_client.initialize_session(t.InitializeParams(capabilities=client_capabilities("neovim"),
+                                                           root_uri=(ws / "teams" / "renewals").as_uri()))
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest.mark.asyncio
+async def test_an_editor_opened_on_a_sub_folder_sees_the_workspace_catalogs(sub_client: LanguageClient) -> None:
+    uri = _open(sub_client, "support-renewal.journey.yaml")
+    assert await _diagnostics(sub_client, uri) == []  # customer-success and the personas come from the catalog

@@ -141,7 +141,8 @@ class JourneyServer(LanguageServer):
             config = Config(root=self.root)
         overlay = self.live.overlay if self.live is not None else {}
         try:
-            files = discover([self.root], config)
+            # the settings file marks the workspace: an editor opened on a sub-folder still sees its catalogs
+            files = discover([config.root if config.source is not None else self.root], config)
         except Exception:  # an unreadable root: start empty, open documents are still checked
             files = []
         self.live = LiveWorkspace(config, files)
