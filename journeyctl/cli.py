@@ -39,6 +39,8 @@ COMMANDS: tuple[str, ...] = (
     "conform",
     "export",
     "import_",
+    "fix",
+    "lsp",
 )
 
 
@@ -197,7 +199,7 @@ def init(
     import re
 
     from .model import ID_PATTERN
-    from .starter import SCHEMA_URL, starter_journey
+    from .starter import plan_schema, starter_text
 
     # The schema's id rule (it is also the file name: no '/', no leading '.'), capped at its length.
     if not re.fullmatch(ID_PATTERN, journey_id) or len(journey_id) > 128:
@@ -212,12 +214,16 @@ def init(
     target = directory / f"{journey_id}.journey.yaml"
     if target.exists() and not force:
         raise fail(f"{target} already exists (use --force to overwrite)")
-    text = starter_journey(journey_id, directory)
-    _emit(text, target)
+    # The modeline must resolve offline the first time: a schema kept in the workspace, else one saved now.
+    reference, save = plan_schema(directory)
+    if save is not None:
+        from .schema import render_schema
+
+        _emit(render_schema(), save)
+    _emit(starter_text(journey_id, reference), target)
     typer.echo(f"wrote {target}; check it with: journeyctl validate {target}")
-    if SCHEMA_URL in text:
-        typer.echo("editor completion: save the schema where your journeys live (journeyctl schema -o "
-                   "journey.schema.json) and init points new files at it")
+    if save is not None:
+        typer.echo(f"saved the schema for editor completion at {save} (the starter's modeline points at it)")
 
 
 @app.command("rules")

@@ -57,6 +57,43 @@ def _tidy(node: Any) -> Any:
     return node
 
 
+def _for_editors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Optional scalar fields written the way editors (yaml-language-server) read them best; same meaning.
+
+    pydantic writes `x: T | None` as `anyOf: [T, {type: null}]` with `default: null`. yaml-language-server
+    then joins the two alternatives' titles on hover ("title || title"), offers a bare `null` and a
+    "Default value" null in completion, and shows the inner description (a generic "id of something
+    declared elsewhere") instead of the field's. One schema with `type: [T, "null"]` (string and number
+    keywords ignore null), or an enum that lists null, accepts exactly the same values. Enum values get
+    `enumDescriptions`, which completion and hover show beside each value.
+    """
+    from .enum_docs import ENUM_DOCS
+
+    for definition in [schema, *schema.get("$defs", {}).values()]:
+        for name, prop in definition.get("properties", {}).items():
+            choices = prop.get("anyOf")
+            if isinstance(choices, list) and len(choices) == 2 and {"type": "null"} in choices:
+                other = next(c for c in choices if c != {"type": "null"})
+                if "enum" in other:
+                    merged: dict[str, Any] = {"enum": [*other["enum"], None]}
+                elif isinstance(other.get("type"), str) and not {"$ref", "anyOf", "items"} & set(other):
+                    merged = {k: v for k, v in other.items() if k != "description"}
+                    merged["type"] = [other["type"], "null"]
+                else:
+                    continue
+                described = prop.get("description", "")
+                if other.get("description") and other["description"] != described:
+                    described = f"{described}\n\n{other['description']}".strip()
+                rest = {k: v for k, v in prop.items() if k not in ("anyOf", "description", "default")
+                        or (k == "default" and v is not None)}
+                prop.clear()
+                prop.update(merged, description=described, **rest)
+            if "enum" in prop and name in ENUM_DOCS:
+                docs, absent = ENUM_DOCS[name], f"No {name}: the same as leaving the key out."
+                prop["enumDescriptions"] = [absent if v is None else docs.get(v, "") for v in prop["enum"]]
+    return schema
+
+
 def build_schema() -> dict[str, Any]:
     """The journey schema as generated from the model, in the published key order."""
     from .model import Journey
@@ -71,7 +108,7 @@ def build_schema() -> dict[str, Any]:
     }
     schema.update({k: v for k, v in generated.items() if k != "description"})
     schema["examples"] = [EXAMPLE]
-    return schema
+    return _for_editors(schema)
 
 
 CATALOG_ID = "https://journeyctl.dev/schemas/catalog.schema.json"
@@ -98,7 +135,7 @@ def build_catalog_schema() -> dict[str, Any]:
     }
     schema.update({k: v for k, v in generated.items() if k != "description"})
     schema["examples"] = [CATALOG_EXAMPLE]
-    return schema
+    return _for_editors(schema)
 
 
 def render_schema(kind: str = "journey") -> str:

@@ -50,7 +50,7 @@ def _leaves(error: Any) -> Iterator[Any]:
 
 def _describe_type(expected: Any) -> str:
     if isinstance(expected, list):
-        return " or ".join(_JSON_TYPE.get(t, t) for t in expected)
+        return " or ".join(_JSON_TYPE.get(t, t) for t in expected if t != "null")  # null: leave the key out
     return _JSON_TYPE.get(expected, str(expected))
 
 
@@ -82,7 +82,7 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
         got = _describe_value(instance)
         return path, f"{where} must be {_describe_type(schema.get('type'))}, not {got}{_yaml_hint(doc, path)}", False
     if validator == "enum":
-        options = schema.get("enum", [])
+        options = [o for o in schema.get("enum", []) if o is not None]  # null: leave the key out
         hint = closest(str(instance), [str(o) for o in options])
         text = f"{where} must be one of {', '.join(map(str, options))}, not {_describe_value(instance)}"
         text += f" (did you mean '{hint}'?)" if hint and hint != str(instance) else ""

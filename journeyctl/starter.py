@@ -77,20 +77,65 @@ stages:                            # ordered, left to right
 SCHEMA_URL = "https://journeyctl.dev/schemas/journey.schema.json"
 # Where a repository keeps the schema for editors (`journeyctl schema -o ...`), nearest first.
 SCHEMA_PLACES = ("journey.schema.json", "schemas/journey.schema.json", ".journeyctl/journey.schema.json")
+# What marks the top of a workspace: the search for a schema never climbs past it.
+ROOT_MARKERS = (".journeyctl.yaml", ".git", ".hg")
 
 
 def starter_journey(journey_id: str, directory: Path | None = None) -> str:
     """The starter text; its modeline points at a schema file found beside or above `directory` (editors
     resolve a relative path offline), else at the schema's published id."""
-    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat(), schema=schema_reference(directory))
+    reference = SCHEMA_URL
+    if directory is not None:
+        found = find_schema(directory)
+        if found is not None:
+            reference = relative(found, directory)
+    return starter_text(journey_id, reference)
 
 
-def schema_reference(directory: Path | None) -> str:
-    if directory is None:
-        return SCHEMA_URL
+def starter_text(journey_id: str, schema: str) -> str:
+    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat(), schema=schema)
+
+
+def workspace_root(directory: Path) -> Path:
+    """The nearest folder at or above `directory` with a .journeyctl.yaml or a repository (.git), else
+    `directory` itself: a starter must not point at files outside the project it is written into."""
     start = directory.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+    return start
+
+
+def find_schema(directory: Path) -> Path | None:
+    """A journey schema kept at or above `directory`, up to the workspace root (never beyond it)."""
+    start = directory.resolve()
+    root = workspace_root(directory)
     for folder in (start, *start.parents):
         for place in SCHEMA_PLACES:
             if (folder / place).is_file():
-                return Path(os.path.relpath(folder / place, start)).as_posix()
-    return SCHEMA_URL
+                return folder / place
+        if folder == root:
+            break
+    return None
+
+
+def relative(schema: Path, directory: Path) -> str:
+    return Path(os.path.relpath(schema, directory.resolve())).as_posix()
+
+
+def schema_reference(directory: Path | None) -> str:
+    """The modeline target for a journey in `directory`: a schema file found for it, else the published id."""
+    if directory is None:
+        return SCHEMA_URL
+    found = find_schema(directory)
+    return relative(found, directory) if found is not None else SCHEMA_URL
+
+
+def plan_schema(directory: Path) -> tuple[str, Path | None]:
+    """(modeline target, schema file to save or None): a schema found up to the workspace root, else one to
+    save at that root, so the modeline always resolves offline, the first time."""
+    found = find_schema(directory)
+    if found is not None:
+        return relative(found, directory), None
+    target = workspace_root(directory) / SCHEMA_PLACES[0]
+    return relative(target, directory), target

@@ -53,15 +53,36 @@ def test_init_writes_a_journey_that_validates_cleanly(tmp_path: Path):
 
 
 def test_init_points_the_modeline_at_a_schema_file_it_finds_above(tmp_path: Path):
+    (tmp_path / ".git").mkdir()  # the repository: the search for a schema stops here
     away = runner.invoke(app, ["init", str(tmp_path / "none"), "--id", "a"])
-    assert "$schema=https://journeyctl.dev/schemas/journey.schema.json" in (tmp_path / "none" / "a.journey.yaml").read_text()
-    assert "journeyctl schema -o journey.schema.json" in away.output
+    # none found: the schema is saved at the repository root and the modeline points at it, never at a URL
+    assert (tmp_path / "none" / "a.journey.yaml").read_text().splitlines()[0] == \
+        "# yaml-language-server: $schema=../journey.schema.json"
+    assert (tmp_path / "journey.schema.json").read_text() == runner.invoke(app, ["schema"]).output
+    assert f"saved the schema for editor completion at {tmp_path / 'journey.schema.json'}" in away.output
+    (tmp_path / "journey.schema.json").unlink()
     (tmp_path / "schemas").mkdir()
     assert runner.invoke(app, ["schema", "-o", str(tmp_path / "schemas" / "journey.schema.json")]).exit_code == 0
     near = runner.invoke(app, ["init", str(tmp_path / "journeys" / "web"), "--id", "b"])
     written = (tmp_path / "journeys" / "web" / "b.journey.yaml").read_text()
     assert written.splitlines()[0] == "# yaml-language-server: $schema=../../schemas/journey.schema.json"
-    assert "editor completion" not in near.output
+    assert "saved the schema" not in near.output and not (tmp_path / "journey.schema.json").exists()
+
+
+def test_init_never_points_outside_the_repository(tmp_path: Path):
+    (tmp_path / "schemas").mkdir()  # a schema above the repository is not the repository's
+    (tmp_path / "schemas" / "journey.schema.json").write_text("{}")
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    result = runner.invoke(app, ["init", str(repo / "journeys" / "web"), "--id", "c"])
+    assert result.exit_code == 0, result.output
+    first = (repo / "journeys" / "web" / "c.journey.yaml").read_text().splitlines()[0]
+    assert first == "# yaml-language-server: $schema=../../journey.schema.json"
+    assert (repo / "journey.schema.json").is_file()
+    # without any repository or config, the directory written into is the workspace
+    lone = tmp_path / "lone"
+    runner.invoke(app, ["init", str(lone), "--id", "d"])
+    assert (lone / "d.journey.yaml").read_text().splitlines()[0] == "# yaml-language-server: $schema=journey.schema.json"
 
 
 @pytest.mark.parametrize("journey_id, ok", [("Onboarding_v2", True), ("b2b.trial", True), ("x" * 128, True),

@@ -1,0 +1,1 @@
+"""journeyctl's language server (`journeyctl lsp`): imported only when that command runs."""
