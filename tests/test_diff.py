@@ -17,6 +17,7 @@ from journeyctl.diff.compare import DiffResult, funnel_figures, match_findings
 from journeyctl.diff.report import FORMATTERS
 from journeyctl.diff.sides import load_sides
 from journeyctl.findings import Finding
+from journeyctl.identity import compute
 from journeyctl.model import Journey
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
@@ -216,7 +217,11 @@ def test_json_format(result):
             "before": "sales", "after": "customer-success"} in onboarding["changes"]
     assert onboarding["introduced"] == [{"rule": "stage-without-touchpoints", "severity": "error",
                                          "file": "journeys/b2b/onboarding.journey.yaml", "line": 81, "column": 9,
-                                         "message": "stage 'advocacy' has no touchpoints", "path": "stages[2].id"}]
+                                         "message": "stage 'advocacy' has no touchpoints", "path": "stages[2].id",
+                                         # what the finding is about, by ids: the stage, not its index
+                                         "identity": compute("stage-without-touchpoints", "journey:onboarding",
+                                                             "stages[advocacy].id",
+                                                             "stage 'advocacy' has no touchpoints")}]
 
 
 def test_work_tree_is_the_default_head(repo, result):

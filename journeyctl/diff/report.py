@@ -10,6 +10,7 @@ import json
 from typing import Any, Callable
 
 from ..findings import Finding
+from ..report.json_report import finding_dict
 from ..report.markdown import md_code, md_escape
 from ..report.text import clean
 from .compare import Change, DiffResult, JourneyDiff
@@ -205,8 +206,8 @@ def to_json(result: DiffResult) -> str:
             "head_file": j.head_file,
             "renamed": j.renamed,
             "changes": [c.as_dict() for c in j.changes],
-            "introduced": [f.as_dict() for f in j.introduced],
-            "resolved": [f.as_dict() for f in j.resolved],
+            "introduced": [finding_dict(f) for f in j.introduced],
+            "resolved": [finding_dict(f) for f in j.resolved],
         } for j in result.changed],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
