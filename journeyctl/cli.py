@@ -136,7 +136,7 @@ def validate(
     if output is not None:
         # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
         file_format = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix.lower(), "json")
-        written = (output, get_reporter(file_format)(result))
+        written = (output, get_reporter(file_format, fail_on.value)(result))
         try:
             write_atomic(*written)
         except OutputError as exc:
@@ -145,7 +145,7 @@ def validate(
     elif chosen == "text":
         text = to_text(result, color=use_color())
     else:
-        text = get_reporter(chosen)(result)
+        text = get_reporter(chosen, fail_on.value)(result)
         if chosen == "github":
             text += summary_line(result) + "\n"
     code = exit_code(result, fail_on.value)
