@@ -208,6 +208,7 @@ def test_json_format(result):
     data = json.loads(unsha(FORMATTERS["json"](result)))
     assert data["version"] == 1 and (data["base"], data["head"]) == ("base", "main")
     assert data["summary"] == {"journeys": {"added": 1, "removed": 1, "modified": 1, "renamed": 1, "unchanged": 1},
+                               "files": {"added": 0, "removed": 0, "modified": 0, "renamed": 0, "unchanged": 0},
                                "introduced": {"error": 2, "warning": 0, "info": 0},
                                "resolved": {"error": 1, "warning": 0, "info": 0}}
     assert [(j["id"], j["status"]) for j in data["journeys"]] == [

@@ -2,8 +2,11 @@
 
 Journeys are matched by id; what is left over is matched by file path (an id renamed in place). Inside
 a journey, catalog entries, stages and touchpoints are matched by id and transitions by (from, to), so
-a touchpoint that moved to another stage is a move, not a removal plus an addition. Findings are
-matched by (rule, document path, message) with line numbers masked, because lines move on every edit.
+a touchpoint that moved to another stage is a move, not a removal plus an addition. A stage or
+touchpoint whose id changed but whose content did not (its name and description may change too) is
+one `renamed` change, and the transitions and hand-offs that followed it are folded into it. Findings
+are matched by identity (journeyctl.identity), because lines and list positions move on every edit;
+findings about a renamed element are matched under its new id.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ _SUMMARY = {
     "transition": ("rate", "wait", "when"),
     "handoff": ("sla", "trigger", "via"),
 }
-_LINE_NUMBER = re.compile(r"\b(line|lines) [0-9]+(, [0-9]+)*")
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class DiffResult:
     base: str
     head: str
     journeys: list[JourneyDiff]  # every journey of either side, unchanged ones included
+    notes: list[str] = field(default_factory=list)  # what the reader should know (a side without workspace)
 
     @property
     def changed(self) -> list[JourneyDiff]:
@@ -94,9 +97,12 @@ class DiffResult:
     def resolved(self) -> list[Finding]:
         return [f for j in self.journeys for f in j.resolved]
 
-    def status_counts(self) -> dict[str, int]:
+    def status_counts(self, journeys: bool = True) -> dict[str, int]:
+        """Journeys by status; with journeys=False, the other files (catalogs, files that do not load)."""
         counts = {"added": 0, "removed": 0, "modified": 0, "renamed": 0, "unchanged": 0}
         for j in self.journeys:
+            if (j.id is not None) != journeys:
+                continue
             counts[j.status] += 1
             counts["renamed"] += j.renamed
         return counts
@@ -148,8 +154,8 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool)
         diff.introduced = list(h.findings) if h else []
         diff.resolved = list(b.findings) if b else []
         return diff
-    diff.introduced, diff.resolved = match_findings(b.findings, h.findings)
     if b.blob == h.blob and (b.file == h.file or not renames):
+        diff.introduced, diff.resolved = match_findings(b.findings, h.findings)
         diff.status = "unchanged"
         return diff
     if b.file != h.file and renames:
@@ -164,33 +170,69 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool)
             if a is not None and z is not None:
                 own, moved = content_changes(a, z, funnel)
                 diff.changes += own + moved
+    diff.introduced, diff.resolved = match_findings(b.findings, h.findings, renamed_ids(diff.changes))
     if not diff.changes and not diff.introduced and not diff.resolved:
         diff.status = "unchanged"  # comments or formatting only: nothing a reviewer of the journey needs
     return diff
 
 
-def _mask(message: str) -> str:
-    return _LINE_NUMBER.sub(r"\1 N", message)
+def renamed_ids(changes: Iterable[Change]) -> dict[str, str]:
+    """Old id → new id of the stages and touchpoints a diff found renamed."""
+    return {c.before: c.after for c in changes
+            if c.action == "renamed" and c.field == "id" and c.element in ("stage", "touchpoint")}
 
 
-def match_findings(base: list[Finding], head: list[Finding]) -> tuple[list[Finding], list[Finding]]:
-    """(introduced, resolved): findings of head not in base, and of base not in head, as multisets."""
-    def key(f: Finding) -> tuple[str, str, str]:
-        return (f.rule, f.path, _mask(f.message))
+def _under_new_names(f: Finding, renames: dict[str, str]) -> tuple[str, str]:
+    """(rule, message) of a base finding with renamed ids written as their new ids."""
+    from ..identity import normalise_message
 
-    base_left = Counter(key(f) for f in base)
-    head_left = Counter(key(f) for f in head)
+    message = normalise_message(f.message)
+    for old, new in renames.items():
+        message = re.sub(rf"(?<![\w.-]){re.escape(old)}(?![\w.-])", new, message)
+    return f.rule, message
+
+
+def match_findings(base: list[Finding], head: list[Finding],
+                   renames: dict[str, str] | None = None) -> tuple[list[Finding], list[Finding]]:
+    """(introduced, resolved): identities of head not in base, and of base not in head, as multisets.
+
+    With `renames`, a base finding left over is matched to a head finding left over of the same rule
+    whose message reads the same once the renamed ids are written as their new ids: a finding about
+    a renamed touchpoint is neither resolved nor new.
+    """
+    from ..identity import identity_of, normalise_message
+
+    base_left = Counter(identity_of(f) for f in base)
+    head_left = Counter(identity_of(f) for f in head)
     introduced, resolved = [], []
     for f in sorted(head, key=Finding.sort_key):
-        if base_left[key(f)] > 0:
-            base_left[key(f)] -= 1
+        if base_left[identity_of(f)] > 0:
+            base_left[identity_of(f)] -= 1
         else:
             introduced.append(f)
     for f in sorted(base, key=Finding.sort_key):
-        if head_left[key(f)] > 0:
-            head_left[key(f)] -= 1
+        if head_left[identity_of(f)] > 0:
+            head_left[identity_of(f)] -= 1
         else:
             resolved.append(f)
+    if renames and introduced and resolved:
+        waiting = Counter(_under_new_names(f, renames) for f in resolved)
+        kept = []
+        for f in introduced:
+            key = (f.rule, normalise_message(f.message))
+            if waiting[key] > 0:
+                waiting[key] -= 1
+            else:
+                kept.append(f)
+        matched = Counter(_under_new_names(f, renames) for f in resolved) - waiting
+        left = []
+        for f in resolved:
+            key = _under_new_names(f, renames)
+            if matched[key] > 0:
+                matched[key] -= 1
+            else:
+                left.append(f)
+        introduced, resolved = kept, left
     return introduced, resolved
 
 
@@ -240,7 +282,7 @@ def _keyed(element: str, before: dict[str, Any], after: dict[str, Any],
     for ident in sorted(before.keys() - after.keys()):
         out.append(Change(element, ident, "removed", before=_summary(element, before[ident])))
     for ident in sorted(before.keys() & after.keys()):
-        out.extend(_fields(element, ident, before[ident], after[ident]))
+        out.extend(_fields(element, ident, before[ident], after[ident], skip=("id",)))
     return out
 
 
@@ -279,16 +321,22 @@ def journey_changes(a: Journey, b: Journey) -> list[Change]:
     for element, key in _CATALOGS:
         changes += _keyed(element, _by_id(getattr(a, key)), _by_id(getattr(b, key)))
 
-    stages_a, stages_b = _by_id(a.stages), _by_id(b.stages)
+    tp_renames = _renamed_touchpoints(a, b)
+    stage_renames = _renamed_stages(a, b, tp_renames)
+    stages_a = {stage_renames.get(k, k): v for k, v in _by_id(a.stages).items()}
+    stages_b = _by_id(b.stages)
+    for old, new in sorted(stage_renames.items(), key=lambda kv: kv[1]):
+        changes.append(Change("stage", new, "renamed", "id", old, new))
     changes += _keyed("stage", stages_a, stages_b)
     common = [s for s in stages_a if s in stages_b]
     order_b = [s for s in stages_b if s in stages_a]
     if common != order_b:
-        changes.append(Change("stage", "stages", "reordered", "order", common, order_b))
+        before = [_old_name(s, stage_renames) for s in common]
+        changes.append(Change("stage", "stages", "reordered", "order", before, order_b))
 
-    changes += _touchpoint_changes(a, b)
+    changes += _touchpoint_changes(a, b, tp_renames, stage_renames)
 
-    tr_a, tr_b = _transitions(a), _transitions(b)
+    tr_a, tr_b = _transitions(a, tp_renames), _transitions(b)
     changes += _keyed("transition", tr_a, tr_b)
     hand_a = {k: t.handoff for k, t in tr_a.items() if t.handoff is not None}
     hand_b = {k: t.handoff for k, t in tr_b.items() if t.handoff is not None}
@@ -296,20 +344,105 @@ def journey_changes(a: Journey, b: Journey) -> list[Change]:
     return changes
 
 
-def _touchpoint_changes(a: Journey, b: Journey) -> list[Change]:
+def _old_name(new: str, renames: dict[str, str]) -> str:
+    return next((old for old, n in renames.items() if n == new), new)
+
+
+# Fields a renamed element may change along with its id: a rename often rewords the name.
+_RENAME_FREE = {"id", "name", "description"}
+
+
+def _one_to_one(removed: dict[str, Any], added: dict[str, Any]) -> dict[str, str]:
+    """Pairs of (removed id → added id) whose signatures are equal and unique on both sides."""
+    by_sig: dict[str, list[str]] = {}
+    for ident, sig in added.items():
+        by_sig.setdefault(sig, []).append(ident)
+    seen: Counter[str] = Counter(removed.values())
+    return {old: by_sig[sig][0] for old, sig in sorted(removed.items())
+            if seen[sig] == 1 and len(by_sig.get(sig, ())) == 1}
+
+
+def _renamed_touchpoints(a: Journey, b: Journey) -> dict[str, str]:
+    """Touchpoints whose id changed and nothing else but their name or description: same stage
+    position aside, same fields, same transitions (targets that are renamed too count as equal)."""
+    import json
+
     tps_a, tps_b = a.touchpoint_index(), b.touchpoint_index()
-    stage_a, stage_b = a.stage_of(), b.stage_of()
-    extra = {tp: {"stage": stage_b[tp].id} for tp in tps_b}
-    out = []
+    gone, new = tps_a.keys() - tps_b.keys(), tps_b.keys() - tps_a.keys()
+    if not gone or not new:
+        return {}
+    moving = gone | new
+
+    def signature(tp: Any) -> str:
+        data = tp.model_dump(mode="json", exclude=_RENAME_FREE)
+        for tr in data.get("next", []):
+            if tr.get("to") in moving:
+                tr["to"] = "?"  # a reference to another renamed touchpoint: compared after pairing
+        return json.dumps(data, sort_keys=True)
+
+    pairs = _one_to_one({i: signature(tps_a[i]) for i in gone}, {i: signature(tps_b[i]) for i in new})
+    # Confirm the placeholder targets: each must point at the pair of what it pointed at.
+    ok = {}
+    for old, new_id in pairs.items():
+        targets_a = [pairs.get(tr.to, tr.to) for tr in tps_a[old].next]
+        if targets_a == [tr.to for tr in tps_b[new_id].next]:
+            ok[old] = new_id
+    return ok
+
+
+def _renamed_stages(a: Journey, b: Journey, tp_renames: dict[str, str]) -> dict[str, str]:
+    """Stages whose id changed and nothing else but name or description; same touchpoints (by id,
+    renamed ones under their new id)."""
+    import json
+
+    stages_a, stages_b = _by_id(a.stages), _by_id(b.stages)
+    gone, new = stages_a.keys() - stages_b.keys(), stages_b.keys() - stages_a.keys()
+    if not gone or not new:
+        return {}
+
+    def signature(stage: Any, renames: dict[str, str]) -> str:
+        data = stage.model_dump(mode="json", exclude=_RENAME_FREE | {"touchpoints"})
+        data["touchpoints"] = [renames.get(tp.id, tp.id) for tp in stage.touchpoints]
+        return json.dumps(data, sort_keys=True)
+
+    return _one_to_one({i: signature(stages_a[i], tp_renames) for i in gone},
+                       {i: signature(stages_b[i], {}) for i in new})
+
+
+def _transitions(journey: Journey, renames: dict[str, str] | None = None) -> dict[str, Transition]:
+    """Transitions keyed 'from -> to' (a repeated pair gets ' #2', ' #3'...); with `renames`, keyed by
+    the touchpoints' new ids, so a transition that followed a renamed touchpoint is the same one."""
+    renames = renames or {}
+    out: dict[str, Transition] = {}
+    for tp in journey.touchpoint_index().values():
+        for tr in tp.next:
+            key = f"{renames.get(tp.id, tp.id)} -> {renames.get(tr.to, tr.to)}"
+            n = 1
+            while (key if n == 1 else f"{key} #{n}") in out:
+                n += 1
+            out[key if n == 1 else f"{key} #{n}"] = tr.model_copy(update={"to": renames.get(tr.to, tr.to)}) \
+                if tr.to in renames else tr
+    return out
+
+
+def _touchpoint_changes(a: Journey, b: Journey, renames: dict[str, str] | None = None,
+                        stage_renames: dict[str, str] | None = None) -> list[Change]:
+    renames, stage_renames = renames or {}, stage_renames or {}
+    tps_a = {renames.get(k, k): v for k, v in a.touchpoint_index().items()}
+    stage_a = {renames.get(k, k): stage_renames.get(v.id, v.id) for k, v in a.stage_of().items()}
+    tps_b, stage_b = b.touchpoint_index(), {k: v.id for k, v in b.stage_of().items()}
+    extra = {tp: {"stage": stage_b[tp]} for tp in tps_b}
+    out = [Change("touchpoint", new, "renamed", "id", old, new)
+           for old, new in sorted(renames.items(), key=lambda kv: kv[1])]
     for ident in sorted(tps_b.keys() - tps_a.keys()):
         out.append(Change("touchpoint", ident, "added", after=_summary("touchpoint", tps_b[ident], **extra[ident])))
     for ident in sorted(tps_a.keys() - tps_b.keys()):
         out.append(Change("touchpoint", ident, "removed",
-                          before=_summary("touchpoint", tps_a[ident], stage=stage_a[ident].id)))
+                          before=_summary("touchpoint", tps_a[ident], stage=stage_a[ident])))
     for ident in sorted(tps_a.keys() & tps_b.keys()):
-        if stage_a[ident].id != stage_b[ident].id:
-            out.append(Change("touchpoint", ident, "moved", "stage", stage_a[ident].id, stage_b[ident].id))
-        out.extend(_fields("touchpoint", ident, tps_a[ident], tps_b[ident]))
+        if stage_a[ident] != stage_b[ident]:
+            out.append(Change("touchpoint", ident, "moved", "stage", stage_a[ident], stage_b[ident]))
+        out.extend(_fields("touchpoint", ident, tps_a[ident], tps_b[ident], skip=("id",)))
     return out
 
 

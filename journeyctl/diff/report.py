@@ -59,6 +59,8 @@ def describe(c: Change, q: Quote, v: Quote | None = None) -> str:
     name = _FIELD_NAMES.get(c.field or "", (c.field or "").replace("_", " "))
     if c.element == "funnel":
         return f"funnel: {name} {v(_value(c.before, c.field))} → {v(_value(c.after, c.field))}"
+    if c.action == "renamed" and c.field == "id":
+        return f"{noun} {q(str(c.before))} renamed to {q(str(c.after))} (references updated)"
     if c.action == "renamed":
         return f"file renamed from {q(str(c.before))} to {q(str(c.after))}"
     if c.action == "reordered":
@@ -110,12 +112,15 @@ def _count_phrase(findings: list[Finding], adjective: str) -> str:
 def summary(result: DiffResult) -> str:
     """'2 journeys changed (1 added, 1 renamed); 1 new warning; 2 resolved'"""
     counts = result.status_counts()
-    changed = len(result.changed)
+    changed = sum(1 for j in result.changed if j.id is not None)  # catalogs are not journeys
     if not changed:
         text = f"no journey changed ({counts['unchanged']} unchanged)"
     else:
         kinds = [f"{counts[k]} {k}" for k in ("added", "removed", "modified", "renamed") if counts[k]]
         text = f"{changed} journey{'' if changed == 1 else 's'} changed ({', '.join(kinds)})"
+    others = sum(1 for j in result.changed if j.id is None)
+    if others:
+        text += f", {others} other file{'' if others == 1 else 's'} (catalogs)"
     new = _count_phrase(result.introduced, "new")
     resolved = len(result.resolved)
     return text + f"; {new or 'no new findings'}; {resolved} resolved"
@@ -197,7 +202,8 @@ def to_json(result: DiffResult) -> str:
         "version": DIFF_FORMAT_VERSION,
         "base": result.base,
         "head": result.head,
-        "summary": {"journeys": result.status_counts(), "introduced": counts(result.introduced),
+        "summary": {"journeys": result.status_counts(), "files": result.status_counts(journeys=False),
+                    "introduced": counts(result.introduced),
                     "resolved": counts(result.resolved)},
         "journeys": [{
             "id": j.id,

@@ -20,8 +20,10 @@ from .snapshot import Checker, Scope, Side, at_revision, repo_prefixes, two_file
 def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
     checker = Checker(config, effective_severities(config), funnel)
     if len(rest) == 1 and (cwd / base).is_file() and (cwd / rest[0]).is_file():
-        return compare(*checker.snapshots(*two_files(cwd / base, cwd / rest[0], checker)), funnel=funnel,
-                       renames=False)
+        base_side, head_side, notes = two_files(cwd / base, cwd / rest[0], checker)
+        result = compare(*checker.snapshots(base_side, head_side), funnel=funnel, renames=False)
+        result.notes = notes
+        return result
 
     root = git.toplevel(cwd)
     if root is None:

@@ -276,14 +276,51 @@ def work_tree(root: Path, scope: Scope, checker: Checker) -> Side:
     return Side("working tree", files, shown)
 
 
-def two_files(base: Path, head: Path, checker: Checker) -> tuple[Side, Side]:
+def two_files(base: Path, head: Path, checker: Checker) -> tuple[Side, Side, list[str]]:
+    """Each file with the workspace it lives in (its catalogs and other journeys, found as validate
+    finds them from that file), and notes for the reader when a file lives in none.
+
+    The other compared file is left out of each side (two versions of one journey in one workspace
+    are not duplicates of each other). A file outside any workspace (`git show main:j.yaml >
+    /tmp/old.yaml`) is resolved against the other file's workspace, and a note says so.
+    """
     from ..check import display_path
 
+    both = (os.path.realpath(base), os.path.realpath(head))
+    found = [_workspace_of(path, both, checker.config) for path in (base, head)]
+    notes = []
+    for i, path in enumerate((base, head)):
+        if found[i] is None:
+            other = found[1 - i]
+            if other is not None:
+                notes.append(f"{display_path(path)} is in no workspace (no .journeyctl.yaml or pyproject.toml "
+                             f"[tool.journeyctl] above it): resolved against the catalogs and journeys of "
+                             f"{display_path(head if i == 0 else base)}'s workspace")
+            else:
+                notes.append(f"{display_path(path)} is in no workspace (no .journeyctl.yaml or pyproject.toml "
+                             "[tool.journeyctl] above it): its references to catalogs and other journeys cannot be "
+                             "resolved")
     sides = []
-    for path in (base, head):
+    for i, path in enumerate((base, head)):
         display = display_path(path)
-        sides.append(Side(display, {display: _read(path, display, checker.config)}, {display}))
-    return sides[0], sides[1]
+        files: Files = {display: _read(path, display, checker.config)}
+        for extra in found[i] if found[i] is not None else (found[1 - i] or []):
+            files.setdefault(display_path(extra), _read(extra, display_path(extra), checker.config))
+        sides.append(Side(display, files, {display}))
+    return sides[0], sides[1], notes
+
+
+def _workspace_of(path: Path, compared: tuple[str, str], config: Config) -> list[Path] | None:
+    """The other files of the workspace `path` lives in (None: no settings file marks one above it)."""
+    from ..config import ConfigError, load_config
+
+    try:
+        settings = load_config(None, start=path.resolve().parent)
+    except ConfigError as exc:
+        raise DiffError(str(exc)) from None
+    if settings.source is None:
+        return None
+    return [f for f in discover([settings.root], settings) if os.path.realpath(f) not in compared]
 
 
 def _read(path: Path, display: str, config: Config) -> tuple[str, bytes] | Finding:
