@@ -99,6 +99,8 @@ def validate(
     ignore: List[str] = typer.Option([], "--ignore", help="Skip these rules (repeat or comma-separate)."),
     fail_on: Severity = typer.Option(Severity.error, "--fail-on", help="Lowest severity that makes the exit code 1."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report and fail only on findings this baseline file does not hold."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record this run's findings as the baseline file, then pass."),
 ) -> None:
     """Check journeys against the schema and the gap rules."""
     from .check import UsageError, exit_code
@@ -131,6 +133,15 @@ def validate(
     if not result.files:
         raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
                    f"(looking for {', '.join(config.include)})")
+    if baseline is not None or write_baseline is not None:
+        from .baseline import BaselineError, adopt
+
+        try:
+            result, note = adopt(result, config, baseline, write_baseline, ignored)
+        except BaselineError as exc:
+            raise fail(str(exc))
+        if note:
+            sys.stderr.write(f"journeyctl: {note}\n")
     chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     written: tuple[Path, str] | None = None
     if output is not None:
