@@ -318,9 +318,9 @@ def test_the_rename_is_one_change_with_its_references_folded(history):
     result = step_diff(repo, commits["reformat"], commits["rename-touchpoint"])
     changes = [c.as_dict() for j in result.changed for c in j.changes]
     assert changes == [{"element": "touchpoint", "id": "signup-form", "action": "renamed", "field": "id",
-                        "before": "form", "after": "signup-form"}]
+                        "before": "form", "after": "signup-form", "name": "Sign-up form"}]
     text = cli(repo, "diff", commits["reformat"], commits["rename-touchpoint"]).stdout
-    assert "touchpoint 'form' renamed to 'signup-form'" in text
+    assert "    touchpoint 'form' renamed to 'signup-form' (Sign-up form) (references updated)" in text.splitlines()
 
 
 def test_a_moved_file_is_the_same_journey(history):

@@ -48,10 +48,11 @@ class Change:
     field: str | None = None
     before: Any = None
     after: Any = None
+    name: str | None = None  # the element's name (head's; base's when removed), shown beside the id
 
     def as_dict(self) -> dict[str, Any]:
         return {"element": self.element, "id": self.id, "action": self.action, "field": self.field,
-                "before": self.before, "after": self.after}
+                "before": self.before, "after": self.after, "name": self.name}
 
 
 @dataclass
@@ -65,10 +66,19 @@ class JourneyDiff:
     resolved: list[Finding] = field(default_factory=list)
     renamed: bool = False  # the journey's file moved (never set when two files are compared)
     head_entry: Entry | None = field(default=None, repr=False, compare=False)
+    base_entry: Entry | None = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
         return self.id or self.head_file or self.base_file or "?"
+
+    @property
+    def title(self) -> str | None:
+        """The journey's title (head's, else base's), shown beside its id."""
+        for entry in (self.head_entry, self.base_entry):
+            if entry is not None and entry.title:
+                return entry.title
+        return None
 
     @property
     def journey(self) -> Journey | None:
@@ -147,7 +157,7 @@ def _pair(base: list[Entry], head: list[Entry]) -> list[tuple[Entry | None, Entr
 
 def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool) -> JourneyDiff:
     jid = (h.journey_id if h else None) or (b.journey_id if b else None)
-    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None, head_entry=h)
+    diff = JourneyDiff(jid, "modified", b.file if b else None, h.file if h else None, head_entry=h, base_entry=b)
     if b is None or h is None:
         diff.status = "added" if b is None else "removed"
         # A new journey's findings are all new; a removed journey's are all resolved.
@@ -160,7 +170,7 @@ def _journey_diff(b: Entry | None, h: Entry | None, funnel: bool, renames: bool)
         return diff
     if b.file != h.file and renames:
         diff.renamed = True
-        diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file))
+        diff.changes.append(Change("journey", jid or h.file, "renamed", "file", b.file, h.file, name=h.title))
     if b.journey_id is not None and h.journey_id is not None and b.blob != h.blob:
         pre = h.precomputed
         if pre is not None and pre.fits(b.file, b.blob, h.file, h.blob, funnel):
@@ -293,19 +303,6 @@ def _by_id(items: Iterable[Any]) -> dict[str, Any]:
     return out
 
 
-def _transitions(journey: Journey) -> dict[str, Transition]:
-    """Transitions keyed 'from -> to' (a repeated pair gets ' #2', ' #3'...)."""
-    out: dict[str, Transition] = {}
-    for tp in journey.touchpoint_index().values():
-        for tr in tp.next:
-            key = f"{tp.id} -> {tr.to}"
-            n = 1
-            while (key if n == 1 else f"{key} #{n}") in out:
-                n += 1
-            out[key if n == 1 else f"{key} #{n}"] = tr
-    return out
-
-
 def content_changes(a: Journey, b: Journey, funnel: bool) -> tuple[list[Change], list[Change]]:
     """(changes of the journey, changes of its funnel figures): the second is computed only when the
     first can move the funnel. One function for worker processes and the main one, so they agree."""
@@ -341,7 +338,42 @@ def journey_changes(a: Journey, b: Journey) -> list[Change]:
     hand_a = {k: t.handoff for k, t in tr_a.items() if t.handoff is not None}
     hand_b = {k: t.handoff for k, t in tr_b.items() if t.handoff is not None}
     changes += _keyed("handoff", hand_a, hand_b)
-    return changes
+    return _named(changes, a, b)
+
+
+def _names(journey: Journey) -> dict[str, dict[str, str]]:
+    """Element kind → id → name, for the kinds a change names."""
+    out: dict[str, dict[str, str]] = {"journey": {journey.id: journey.title}}
+    for element, key in _CATALOGS:
+        out[element] = {x.id: x.name for x in getattr(journey, key) if getattr(x, "name", None)}
+    out["stage"] = {s.id: s.name for s in journey.stages if s.name}
+    out["touchpoint"] = {tp.id: tp.name for _, tp in journey.touchpoints() if tp.name}
+    return out
+
+
+def _named(changes: list[Change], a: Journey, b: Journey) -> list[Change]:
+    """The changes with the names of their elements (head's, base's for what head no longer has); a
+    transition or hand-off is named by its two touchpoints' names."""
+    from dataclasses import replace
+
+    old, new = _names(a), _names(b)
+
+    def name(kind: str, ident: str) -> str | None:
+        return new.get(kind, {}).get(ident) or old.get(kind, {}).get(ident)
+
+    out = []
+    for c in changes:
+        if c.element in ("transition", "handoff"):
+            source, _, target = c.id.partition(" -> ")
+            target = target.split(" #", 1)[0]
+            names = name("touchpoint", source), name("touchpoint", target)
+            label = f"{names[0] or source} → {names[1] or target}" if any(names) else None
+            out.append(replace(c, name=label))
+        elif c.id != "stages" and (n := name(c.element, c.id)):
+            out.append(replace(c, name=n))
+        else:
+            out.append(c)
+    return out
 
 
 def _old_name(new: str, renames: dict[str, str]) -> str:
@@ -458,24 +490,38 @@ def _moves_funnel(c: Change) -> bool:
     return c.action == "changed" and c.element in ("touchpoint", "transition") and c.field in _FUNNEL_FIELDS
 
 
-def funnel_figures(journey: Journey) -> dict[str, float] | None:
-    """Conversion and expected touchpoints, or None when the funnel cannot be computed.
+def funnel_figures(journey: Journey) -> dict[str, Any] | None:
+    """Conversion, expected touchpoints and the top leak (touchpoint, share of customers lost there),
+    or None when the journey declares no rates (its funnel would be the default even split, not a
+    figure anyone measured) or the funnel cannot be computed.
 
     The funnel module is optional and a journey under review may have rates that are not probabilities;
     neither may stop a diff, so every failure here means "no figure".
     """
+    if not any(tr.rate is not None for _, tp in journey.touchpoints() for tr in tp.next):
+        return None
     try:
         from ..funnel import analyse_funnel
     except ImportError:
         return None
     try:
-        combined = analyse_funnel(journey).to_json()["combined"]
-        figures = {key: float(combined[key]) for key in ("conversion", "expected_touchpoints")}
+        combined = analyse_funnel(journey).combined
+        figures: dict[str, Any] = {"conversion": float(combined.conversion),
+                                   "expected_touchpoints": float(combined.expected_touchpoints)}
+        leaks = list(combined.leaks)
     except Exception:  # noqa: BLE001 - see the docstring
         return None
     if not all(math.isfinite(v) for v in figures.values()):
         return None
+    top = None
+    if leaks and math.isfinite(leaks[0][1]):
+        tp = journey.touchpoint_index().get(leaks[0][0])
+        top = {"touchpoint": leaks[0][0], "share": round(float(leaks[0][1]), 6), "name": tp.name if tp else None}
+    figures["top_leak"] = top
     return figures
+
+
+FUNNEL_FIGURES = ("conversion", "expected_touchpoints", "top_leak")
 
 
 def funnel_changes(a: Journey, b: Journey) -> list[Change]:
@@ -483,10 +529,13 @@ def funnel_changes(a: Journey, b: Journey) -> list[Change]:
     if before is None and after is None:
         return []
     out = []
-    for key in ("conversion", "expected_touchpoints"):
-        x = None if before is None else round(before[key], 6)
-        y = None if after is None else round(after[key], 6)
+    for key in FUNNEL_FIGURES:
+        x = None if before is None else before[key]
+        y = None if after is None else after[key]
+        if isinstance(x, float):
+            x = round(x, 6)
+        if isinstance(y, float):
+            y = round(y, 6)
         if x != y:
-            out.append(Change("funnel", b.id, "changed", key, x, y))
+            out.append(Change("funnel", b.id, "changed", key, x, y, name=b.title))
     return out
-

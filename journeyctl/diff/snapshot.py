@@ -41,6 +41,7 @@ class Entry:
     # The comparison with the base's version of the same path, when a worker made it (head entries only).
     precomputed: Precomputed | None = field(default=None, repr=False, compare=False)
     load: Callable[[], Journey | None] | None = field(default=None, repr=False, compare=False)
+    title: str | None = None  # the journey's title, shown beside its id
 
     def model(self) -> Journey | None:
         """The journey's model. Workers never send models back, so one that is needed after all (a
@@ -72,6 +73,7 @@ class _Outcome:
     summary: JourneySummary | None
     deferred: list[Suppression]  # suppressions of cross-file rules, judged after resolve()
     journey_id: str | None = None
+    title: str | None = None
 
 
 # A side's input: repository path → (blob id, bytes), or a finding when the file could not be read.
@@ -174,7 +176,8 @@ class Checker:
                 extra += _stamped(unused_suppressions(deferred, rel, self.severities), outcome.summary, rel)
                 entries.append(Entry(rel, value[0], outcome.journey,
                                      sorted(outcome.findings + extra, key=Finding.sort_key), outcome.journey_id,
-                                     load=partial(self._model, (value[0], rel, key), value[1], workspace)))
+                                     load=partial(self._model, (value[0], rel, key), value[1], workspace),
+                                     title=outcome.title))
             else:
                 own = [f for f in catalog_findings.get(rel, []) + cross.get(rel, []) if f.rule in self.severities]
                 entries.append(Entry(rel, value[0], None, sorted(own, key=Finding.sort_key)))
@@ -191,7 +194,7 @@ class Checker:
         outcome, journey = check_document(doc, findings, display, self.config, self.severities, workspace,
                                           self._defer)
         return _Outcome(journey, outcome.result.findings, outcome.summary, outcome.suppressions,
-                        outcome.result.journey_id)
+                        outcome.result.journey_id, journey.title if journey is not None else None)
 
     def _load_catalogs(self, files: dict[str, bytes]) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
         return collect_catalogs((display, *document_from_bytes(files[display], display, self.config))
