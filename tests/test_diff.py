@@ -452,8 +452,13 @@ def test_render_marks_the_changes_on_head_map(repo, tmp_path):
     dot = out.read_text(encoding="utf-8")
     for expected in ["<B>training</B>", "<B>added</B>", "changed: kind, lane, owner, emotion",
                      "changed: moved from evaluation", "SLA 48h → 24h", "added; hand-off added (8h)",
-                     "rate 0.5 → 0.7", "? welcome-email", "25 changes since base"]:
+                     "rate 0.5 → 0.7", "25 changes since base", "legend: “added” green"]:
         assert expected in dot, expected
+    # the removed touchpoint is drawn back, by name and marked removed, not as an unknown reference
+    assert "no such touchpoint" not in dot
+    welcome = next(line for line in dot.splitlines() if "welcome-email" in line.lower() and "label=" in line
+                   and "->" not in line)
+    assert ">removed<" in welcome
     removed = next(line for line in dot.splitlines() if ">removed<" in line and "->" in line)
     assert 'color="#d1242f"' in removed and 'style="dashed"' in removed
 

@@ -364,3 +364,18 @@ def test_two_files_resolve_their_own_workspace(history, tmp_path):
     assert [f["message"] for f in journey["introduced"]] == [GOAL_REFERRAL[2]]
     assert [f["message"] for f in journey["resolved"]] == [GOAL_SIGNUP[2]]
     assert "is in no workspace" in done.stderr and "resolved against the catalogs" in done.stderr
+
+
+def test_render_marks_changes_with_words_and_catalog_names(history, tmp_path):
+    pytest.importorskip("journeyctl.render", reason="journeyctl.render is not in this checkout")
+    repo, commits = history["repo"], history["commits"]
+    out = tmp_path / "change.dot"
+    done = cli(repo, "diff", commits["reformat"], commits["rename-touchpoint"], "--render", str(out))
+    assert done.returncode == 0, done.stderr
+    dot = out.read_text(encoding="utf-8")
+    assert "changed: renamed from form" in dot
+    assert "Website" in dot and "legend: “added” green · “removed” red" in dot  # the catalog's channel name
+    done = cli(repo, "diff", commits["fix"], commits["start"], "--render", str(out))  # backwards: removals
+    assert done.returncode == 0, done.stderr
+    dot = (tmp_path / "change.onboarding.dot").read_text(encoding="utf-8")  # two journeys changed: one file each
+    assert "Discovery (removed)" in dot and ">removed<" in dot and "no such touchpoint" not in dot

@@ -92,6 +92,7 @@ class DiffResult:
     head: str
     journeys: list[JourneyDiff]  # every journey of either side, unchanged ones included
     notes: list[str] = field(default_factory=list)  # what the reader should know (a side without workspace)
+    head_catalogs: dict[str, bytes] = field(default_factory=dict, repr=False)  # for --render's names
 
     @property
     def changed(self) -> list[JourneyDiff]:
@@ -307,7 +308,7 @@ def content_changes(a: Journey, b: Journey, funnel: bool) -> tuple[list[Change],
     """(changes of the journey, changes of its funnel figures): the second is computed only when the
     first can move the funnel. One function for worker processes and the main one, so they agree."""
     own = journey_changes(a, b)
-    return own, (funnel_changes(a, b) if funnel and any(_moves_funnel(c) for c in own) else [])
+    return own, (funnel_changes(a, b, renamed_ids(own)) if funnel and any(_moves_funnel(c) for c in own) else [])
 
 
 def journey_changes(a: Journey, b: Journey) -> list[Change]:
@@ -524,8 +525,12 @@ def funnel_figures(journey: Journey) -> dict[str, Any] | None:
 FUNNEL_FIGURES = ("conversion", "expected_touchpoints", "top_leak")
 
 
-def funnel_changes(a: Journey, b: Journey) -> list[Change]:
+def funnel_changes(a: Journey, b: Journey, renames: dict[str, str] | None = None) -> list[Change]:
+    """The figures that differ; a top leak at a renamed touchpoint is compared under its new id."""
     before, after = funnel_figures(a), funnel_figures(b)
+    if before is not None and isinstance(before["top_leak"], dict) and renames:
+        leak = before["top_leak"]
+        before["top_leak"] = {**leak, "touchpoint": renames.get(leak["touchpoint"], leak["touchpoint"])}
     if before is None and after is None:
         return []
     out = []
@@ -536,6 +541,9 @@ def funnel_changes(a: Journey, b: Journey) -> list[Change]:
             x = round(x, 6)
         if isinstance(y, float):
             y = round(y, 6)
+        if key == "top_leak" and isinstance(x, dict) and isinstance(y, dict) and \
+                (x["touchpoint"], x["share"]) == (y["touchpoint"], y["share"]):
+            continue  # the same leak (a renamed touchpoint's name may differ)
         if x != y:
             out.append(Change("funnel", b.id, "changed", key, x, y, name=b.title))
     return out

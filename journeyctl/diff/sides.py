@@ -23,6 +23,7 @@ def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bo
         base_side, head_side, notes = two_files(cwd / base, cwd / rest[0], checker)
         result = compare(*checker.snapshots(base_side, head_side), funnel=funnel, renames=False)
         result.notes = notes
+        result.head_catalogs = _catalogs(head_side)
         return result
 
     root = git.toplevel(cwd)
@@ -64,4 +65,13 @@ def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bo
         head_side = pool.submit(work_tree, root, scope, checker) if head_commit is None else \
             pool.submit(revision, head_commit, rest[0])
         sides = base_side.result(), head_side.result()
-    return compare(*checker.snapshots(*sides), funnel=funnel)
+    result = compare(*checker.snapshots(*sides), funnel=funnel)
+    result.head_catalogs = _catalogs(sides[1])
+    return result
+
+
+def _catalogs(side: Side) -> dict[str, bytes]:
+    """The side's catalog files (path → bytes): --render shows the names they give."""
+    from ..workspace import is_catalog
+
+    return {rel: value[1] for rel, value in side.files.items() if is_catalog(rel) and isinstance(value, tuple)}
