@@ -278,6 +278,10 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
         findings = apply_suppressions(findings, suppressions)
         findings += unused_suppressions(suppressions, display, severities, defer)
         outcome.suppressions = [s for s in suppressions if set(s.rules) & defer]
+    from .identity import scope_of, stamp
+
+    findings = stamp(findings, doc.data if doc is not None else None,
+                     scope_of(doc.data if doc is not None else None, display))
     outcome.result.findings = sorted((f for f in findings if f.rule in severities or f.rule not in _rule_ids()),
                                      key=Finding.sort_key)
     return outcome, journey
@@ -335,13 +339,20 @@ def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (
         if display in outcomes:
             outcome = outcomes[display]
             extra = apply_suppressions(cross.get(display, []), outcome.suppressions)
-            extra += unused_suppressions(outcome.suppressions, display, severities)
+            extra += _stamped(unused_suppressions(outcome.suppressions, display, severities), outcome.summary, display)
             outcome.result.findings = sorted(outcome.result.findings + extra, key=Finding.sort_key)
             results.append(outcome.result)
         else:
             own = [f for f in catalog_findings.get(display, []) + cross.get(display, []) if f.rule in severities]
             results.append(FileResult(display, sorted(own, key=Finding.sort_key)))
     return RunResult(results)
+
+
+def _stamped(findings: list[Finding], summary: JourneySummary | None, display: str) -> list[Finding]:
+    """Findings judged after the cross-file pass, with the identity of their journey (or file)."""
+    from .identity import stamp
+
+    return stamp(findings, None, f"journey:{summary.id}" if summary is not None else f"file:{display}")
 
 
 def exit_code(result: RunResult, fail_on: str = "error") -> int:

@@ -102,6 +102,8 @@ def validate(
     ignore: List[str] = typer.Option([], "--ignore", help="Skip these rules (repeat or comma-separate)."),
     fail_on: Severity = typer.Option(Severity.error, "--fail-on", help="Lowest severity that makes the exit code 1."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Do not read or write the result cache."),
+    baseline: Optional[Path] = typer.Option(None, "--baseline", help="Report and fail only on findings this baseline file does not hold."),
+    write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record this run's findings as the baseline file, then pass."),
 ) -> None:
     """Check journeys against the schema and the gap rules."""
     from .check import UsageError, exit_code
@@ -134,12 +136,21 @@ def validate(
     if not result.files:
         raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
                    f"(looking for {', '.join(config.include)})")
+    if baseline is not None or write_baseline is not None:
+        from .baseline import BaselineError, adopt
+
+        try:
+            result, note = adopt(result, config, baseline, write_baseline, ignored)
+        except BaselineError as exc:
+            raise fail(str(exc))
+        if note:
+            sys.stderr.write(f"journeyctl: {note}\n")
     chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     written: tuple[Path, str] | None = None
     if output is not None:
         # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
         file_format = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix.lower(), "json")
-        written = (output, get_reporter(file_format)(result))
+        written = (output, get_reporter(file_format, fail_on.value)(result))
         try:
             write_atomic(*written)
         except OutputError as exc:
@@ -148,7 +159,7 @@ def validate(
     elif chosen == "text":
         text = to_text(result, color=use_color())
     else:
-        text = get_reporter(chosen)(result)
+        text = get_reporter(chosen, fail_on.value)(result)
         if chosen == "github":
             text += summary_line(result) + "\n"
     code = exit_code(result, fail_on.value)

@@ -33,6 +33,8 @@ class Finding:
     column: int
     message: str
     path: str = ""
+    # What the finding is about, stable across edits that only move text (journeyctl.identity).
+    identity: str = ""
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.file, self.line, self.column, self.rule, self.message)

@@ -41,6 +41,7 @@ class Link:
     path: str
     owner: str | None = None  # the source touchpoint's team
     handoff: bool = False  # the transition declares a hand-off
+    anchor: str = ""  # the path by ids (journeyctl.identity.anchor): the finding's identity uses it
 
 
 @dataclass(slots=True)
@@ -71,6 +72,7 @@ class CatalogEntry:
     line: int
     column: int
     path: str
+    anchor: str = ""  # the path by ids, e.g. teams[sales].id
 
 
 def journey_uses(journey: Journey) -> dict[str, frozenset[str]]:
@@ -94,6 +96,8 @@ def journey_uses(journey: Journey) -> dict[str, frozenset[str]]:
 
 def summarize(journey: Journey, locate, display: str) -> JourneySummary:
     """The journey's summary; `locate(path) -> (line, column)` positions its id and links."""
+    from .identity import anchor
+
     line, column = locate(("id",))
     links = []
     for _, tp in journey.touchpoints():
@@ -102,7 +106,7 @@ def summarize(journey: Journey, locate, display: str) -> JourneySummary:
                 path = tr.path_of("to")
                 l, c = locate(path)
                 links.append(Link(tp.id, tr.journey, tr.target, l, c, format_path(path), tp.owner,
-                                  tr.handoff is not None))
+                                  tr.handoff is not None, anchor(journey, path)))
     touchpoints = "\n".join(sorted({tp.id for _, tp in journey.touchpoints()}))
     entry_tps = sorted((tp.id, tp.owner) for _, tp in journey.touchpoints() if tp.entry)
     entries = "\n".join(sorted({tp_id for tp_id, _ in entry_tps}))
@@ -145,10 +149,12 @@ def collect_catalogs(documents: Iterable[tuple[str, Document | None, list[Findin
     workspace = Workspace()
     entries: list[CatalogEntry] = []
     findings: dict[str, list[Finding]] = {}
+    datas: dict[str, object] = {}  # each catalog's data: ids replace indices in its findings' identities
     for display, doc, problems in documents:
         own = findings.setdefault(display, list(problems))
         if doc is None:
             continue
+        datas[display] = doc.data
         own.extend(Finding(p.rule, "error", display, p.line, p.column, p.message, format_path(p.path))
                    for p in doc.problems)
         if not isinstance(doc.data, dict):
@@ -173,8 +179,10 @@ def collect_catalogs(documents: Iterable[tuple[str, Document | None, list[Findin
                                        f"{_SINGULAR[kind]} '{item.id}' is already defined in {file}:{other}", where))
                     continue
                 defined[item.id] = (display, line)
-                entries.append(CatalogEntry(kind, item.id, display, line, column, where))
-    return workspace, entries, findings
+                entries.append(CatalogEntry(kind, item.id, display, line, column, where, f"{kind}[{item.id}].id"))
+    from .identity import CATALOG_SCOPE, stamp
+
+    return workspace, entries, {d: stamp(fs, datas.get(d), CATALOG_SCOPE) for d, fs in findings.items()}
 
 
 def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severities: dict[str, str],
@@ -182,9 +190,13 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
     """The cross-file findings, by file: duplicate journey ids, links, unused catalog entries."""
     out: dict[str, list[Finding]] = {}
 
-    def add(rule: str, file: str, line: int, column: int, message: str, path: str = "") -> None:
+    from .identity import CATALOG_SCOPE, compute
+
+    def add(rule: str, file: str, line: int, column: int, message: str, path: str = "", scope: str = "",
+            where: str = "") -> None:
         if rule in severities:
-            out.setdefault(file, []).append(Finding(rule, severities[rule], file, line, column, message, path))
+            ident = compute(rule, scope, where or path, message)
+            out.setdefault(file, []).append(Finding(rule, severities[rule], file, line, column, message, path, ident))
 
     by_id: dict[str, JourneySummary] = {}
     for summary in sorted(summaries, key=lambda s: s.file):
@@ -192,7 +204,7 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
         if first is not summary:
             add("duplicate-id", summary.file, summary.line, summary.column,
                 f"journey id '{summary.id}' is already used by {first.file}:{first.line}; journey ids are unique "
-                "in a workspace", "id")
+                "in a workspace", "id", f"journey:{summary.id}")
     ids_of: dict[str, tuple[frozenset[str], frozenset[str]]] = {}
 
     def ids(summary: JourneySummary) -> tuple[frozenset[str], frozenset[str]]:
@@ -219,26 +231,28 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
                 hint = closest(link.journey, by_id)
                 add("unknown-reference", summary.file, link.line, link.column,
                     f"transition from '{link.source}' leads into unknown journey '{link.journey}'"
-                    + (f" (did you mean '{hint}'?)" if hint else ""), link.path)
+                    + (f" (did you mean '{hint}'?)" if hint else ""), link.path,
+                    f"journey:{summary.id}", link.anchor)
             elif link.target not in touchpoints:
                 from .suggest import closest
 
                 hint = closest(link.target, touchpoints)
                 add("unknown-reference", summary.file, link.line, link.column,
                     f"transition from '{link.source}' leads to '{link.target}', which journey '{link.journey}' "
-                    f"({target.file}) does not have" + (f" (did you mean '{hint}'?)" if hint else ""), link.path)
+                    f"({target.file}) does not have" + (f" (did you mean '{hint}'?)" if hint else ""), link.path,
+                    f"journey:{summary.id}", link.anchor)
             elif link.target not in target_entries:
                 entries_list = ", ".join(sorted(target_entries)) or "none"
                 add("journey-link-not-entry", summary.file, link.line, link.column,
                     f"transition from '{link.source}' enters journey '{link.journey}' at '{link.target}', which is "
-                    f"not one of its entries ({entries_list})", link.path)
+                    f"not one of its entries ({entries_list})", link.path, f"journey:{summary.id}", link.anchor)
             elif link.owner is not None and not link.handoff:
                 receiver = owners(target).get(link.target)
                 if receiver is not None and receiver != link.owner:
                     add("missing-handoff", summary.file, link.line, link.column,
                         f"the customer passes from {link.owner} ('{link.source}') to {receiver} "
                         f"('{link.journey}/{link.target}', {target.file}) with no hand-off declared: add "
-                        "'handoff' with a trigger and an sla", link.path)
+                        "'handoff' with a trigger and an sla", link.path, f"journey:{summary.id}", link.anchor)
     if journey_scope:
         used: dict[str, set[str]] = {kind: set() for kind in CATALOG_KINDS}
         for summary in summaries:
@@ -249,8 +263,9 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
                 continue
             if entry.kind == "personas":
                 add("persona-without-journey", entry.file, entry.line, entry.column,
-                    f"catalog persona '{entry.id}' is served by no journey", entry.path)
+                    f"catalog persona '{entry.id}' is served by no journey", entry.path, CATALOG_SCOPE, entry.anchor)
             else:
                 add("unused-definition", entry.file, entry.line, entry.column,
-                    f"catalog {_SINGULAR[entry.kind]} '{entry.id}' is used by no journey", entry.path)
+                    f"catalog {_SINGULAR[entry.kind]} '{entry.id}' is used by no journey", entry.path, CATALOG_SCOPE,
+                    entry.anchor)
     return out

@@ -17,6 +17,7 @@ from journeyctl.diff.compare import DiffResult, funnel_figures, match_findings
 from journeyctl.diff.report import FORMATTERS
 from journeyctl.diff.sides import load_sides
 from journeyctl.findings import Finding
+from journeyctl.identity import compute
 from journeyctl.model import Journey
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"
@@ -164,25 +165,29 @@ def test_text_format(result):
     lines = text.splitlines()
     assert lines[0] == ("journeyctl diff base → main: 3 journeys changed (1 added, 1 removed, 1 modified, 1 renamed); "
                         "2 new errors; 1 resolved")
+    # the customer impact first, then the structure, then the findings; names beside ids
+    assert lines[1:4] == ["", "Customer impact", "  'onboarding' (Trial to onboarded customer): conversion 30.0% → 42.0%; "
+                                                 "expected touchpoints 2.80 → 3.12"]
+    assert lines.index("Customer impact") < lines.index("Structure changes") < lines.index("Findings")
     for expected in [
-        "onboarding [modified] journeys/onboarding.journey.yaml → journeys/b2b/onboarding.journey.yaml",
-        "  touchpoint 'kickoff-call': owner sales → customer-success",
-        "  touchpoint 'lost' moved from stage 'evaluation' to 'onboarding'",
-        "  touchpoint 'training' added to stage 'onboarding' (owner customer-success, channel video-call, "
+        "  'onboarding' (Trial to onboarded customer) [modified] journeys/onboarding.journey.yaml → "
+        "journeys/b2b/onboarding.journey.yaml",
+        "    touchpoint 'kickoff-call': owner sales → customer-success",
+        "    touchpoint 'lost' moved from stage 'evaluation' to 'onboarding'",
+        "    touchpoint 'training' added to stage 'onboarding' (owner customer-success, channel video-call, "
         "kind external, lane frontstage)",
-        "  touchpoint 'demo': KPIs +'time-to-kickoff'",
-        "  hand-off 'kickoff-call -> training' added with SLA 8h",
-        "  hand-off 'trial-signup -> demo' removed (it had SLA 4h)",
-        "  hand-off 'demo -> kickoff-call': SLA 48h → 24h",
-        "  metric 'win-rate': target 28 → 30",
-        "  stage 'advocacy' added",
-        "  funnel: conversion 30.0% → 42.0%",
-        "  + new      journeys/b2b/onboarding.journey.yaml:81:9: error stage-without-touchpoints "
+        "    touchpoint 'demo': KPIs +'time-to-kickoff'",
+        "    hand-off 'kickoff-call -> training' added with SLA 8h",
+        "    hand-off 'trial-signup -> demo' removed (it had SLA 4h)",
+        "    hand-off 'demo -> kickoff-call': SLA 48h → 24h",
+        "    metric 'win-rate' (Win rate): target 28 → 30",
+        "    stage 'advocacy' (Advocacy) added",
+        "    + new      journeys/b2b/onboarding.journey.yaml:81:9: error stage-without-touchpoints "
         "stage 'advocacy' has no touchpoints",
-        "  - resolved journeys/onboarding.journey.yaml:59:9: error stage-without-touchpoints "
+        "    - resolved journeys/onboarding.journey.yaml:59:9: error stage-without-touchpoints "
         "stage 'legacy' has no touchpoints",
-        "referral [added] journeys/referral.journey.yaml",
-        "retired [removed] journeys/retired.journey.yaml",
+        "  'referral' (A journey this change adds) [added] journeys/referral.journey.yaml",
+        "  'retired' (A journey this change removes) [removed] journeys/retired.journey.yaml",
     ]:
         assert expected in lines
     assert "steady" not in text
@@ -192,31 +197,39 @@ def test_markdown_format(result):
     md = unsha(FORMATTERS["md"](result))
     assert md.startswith("## Journey changes: <code>base</code> → <code>main</code>\n\n"
                          "**3 journeys changed (1 added, 1 removed, 1 modified, 1 renamed); 2 new errors; 1 resolved**")
+    assert md.index("### Customer impact") < md.index("### Structure changes") < md.index("### Findings")
+    assert "| <code>onboarding</code> Trial to onboarded customer | 30.0% → 42.0% | 2.80 → 3.12 | unchanged |" in md
     assert "| journey | status | changes | new findings | resolved |" in md
-    assert "| <code>onboarding</code> | modified (renamed) | 25 | 1 | 1 |" in md
-    assert "| <code>referral</code> | added | 0 | 1 | 0 |" in md
+    assert "| <code>onboarding</code> Trial to onboarded customer | modified (renamed) | 23 | 1 | 1 |" in md
+    assert "| <code>referral</code> A journey this change adds | added | 0 | 1 | 0 |" in md
     assert md.count("<details>") == 3 and md.count("</details>") == 3
-    assert "<details><summary><code>onboarding</code> (modified): 25 changes, 1 new finding, 1 resolved</summary>" in md
+    assert "<details><summary><code>onboarding</code> Trial to onboarded customer (modified): 23 changes, " \
+           "1 new finding, 1 resolved</summary>" in md
     assert "- touchpoint <code>kickoff-call</code>: owner <code>sales</code> → <code>customer-success</code>" in md
     assert "- hand-off <code>kickoff-call -&gt; training</code> added with SLA <code>8h</code>" in md
-    assert "- ❌ **error** <code>stage-without-touchpoints</code> <code>journeys/b2b/onboarding.journey.yaml:81</code>: " \
-           "stage 'advocacy' has no touchpoints" in md
+    assert "- <code>onboarding</code> Trial to onboarded customer: ❌ **error** <code>stage-without-touchpoints</code> " \
+           "<code>journeys/b2b/onboarding.journey.yaml:81</code>: stage 'advocacy' has no touchpoints" in md
 
 
 def test_json_format(result):
     data = json.loads(unsha(FORMATTERS["json"](result)))
     assert data["version"] == 1 and (data["base"], data["head"]) == ("base", "main")
     assert data["summary"] == {"journeys": {"added": 1, "removed": 1, "modified": 1, "renamed": 1, "unchanged": 1},
+                               "files": {"added": 0, "removed": 0, "modified": 0, "renamed": 0, "unchanged": 0},
                                "introduced": {"error": 2, "warning": 0, "info": 0},
                                "resolved": {"error": 1, "warning": 0, "info": 0}}
     assert [(j["id"], j["status"]) for j in data["journeys"]] == [
         ("onboarding", "modified"), ("referral", "added"), ("retired", "removed")]
     onboarding = data["journeys"][0]
     assert {"element": "touchpoint", "id": "kickoff-call", "action": "changed", "field": "owner",
-            "before": "sales", "after": "customer-success"} in onboarding["changes"]
+            "before": "sales", "after": "customer-success", "name": None} in onboarding["changes"]  # no name
     assert onboarding["introduced"] == [{"rule": "stage-without-touchpoints", "severity": "error",
                                          "file": "journeys/b2b/onboarding.journey.yaml", "line": 81, "column": 9,
-                                         "message": "stage 'advocacy' has no touchpoints", "path": "stages[2].id"}]
+                                         "message": "stage 'advocacy' has no touchpoints", "path": "stages[2].id",
+                                         # what the finding is about, by ids: the stage, not its index
+                                         "identity": compute("stage-without-touchpoints", "journey:onboarding",
+                                                             "stages[advocacy].id",
+                                                             "stage 'advocacy' has no touchpoints")}]
 
 
 def test_work_tree_is_the_default_head(repo, result):
@@ -368,7 +381,8 @@ def test_user_text_cannot_inject_markup(tmp_path):
                       encoding="utf-8")
     md = FORMATTERS["md"](diff(repo, "HEAD"))
     assert "<img" not in md and "@team" not in md
-    assert "touchpoint <code>visit</code>: name <code>none</code> → <code>&lt;img src=x onerror=alert(1)&gt; &#64;team `x`</code>" in md
+    assert "touchpoint <code>visit</code> (&lt;img src=x onerror=alert(1)&gt; &#64;team \\`x\\`): name <code>none</code> → " \
+           "<code>&lt;img src=x onerror=alert(1)&gt; &#64;team `x`</code>" in md
 
 
 CATALOG = """\
@@ -438,8 +452,13 @@ def test_render_marks_the_changes_on_head_map(repo, tmp_path):
     dot = out.read_text(encoding="utf-8")
     for expected in ["<B>training</B>", "<B>added</B>", "changed: kind, lane, owner, emotion",
                      "changed: moved from evaluation", "SLA 48h → 24h", "added; hand-off added (8h)",
-                     "rate 0.5 → 0.7", "? welcome-email", "25 changes since base"]:
+                     "rate 0.5 → 0.7", "25 changes since base", "legend: “added” green"]:
         assert expected in dot, expected
+    # the removed touchpoint is drawn back, by name and marked removed, not as an unknown reference
+    assert "no such touchpoint" not in dot
+    welcome = next(line for line in dot.splitlines() if "welcome-email" in line.lower() and "label=" in line
+                   and "->" not in line)
+    assert ">removed<" in welcome
     removed = next(line for line in dot.splitlines() if ">removed<" in line and "->" in line)
     assert 'color="#d1242f"' in removed and 'style="dashed"' in removed
 

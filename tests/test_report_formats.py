@@ -156,12 +156,15 @@ def test_github_property_values_are_escaped(in_repo):
 def test_junit_parses_and_counts():
     root = ET.fromstring(get_reporter("junit")(sample()).encode("utf-8"))
     assert root.tag == "testsuites"
-    assert (root.get("tests"), root.get("failures"), root.get("errors")) == ("5", "3", "1")
+    # --fail-on error (the default): the warning and the info finding are skipped, not failures
+    assert (root.get("tests"), root.get("failures"), root.get("errors"), root.get("skipped")) == ("5", "1", "1", "2")
     suites = {s.get("name"): s for s in root.findall("testsuite")}
     assert list(suites) == ["journeys/a b.journey.yaml", "journeys/broken.journey.yaml", "journeys/clean.journey.yaml"]
-    counts = {name: (s.get("tests"), s.get("failures"), s.get("errors")) for name, s in suites.items()}
-    assert counts == {"journeys/a b.journey.yaml": ("3", "3", "0"), "journeys/broken.journey.yaml": ("1", "0", "1"),
-                      "journeys/clean.journey.yaml": ("1", "0", "0")}
+    counts = {name: (s.get("tests"), s.get("failures"), s.get("errors"), s.get("skipped"))
+              for name, s in suites.items()}
+    assert counts == {"journeys/a b.journey.yaml": ("3", "1", "0", "2"),
+                      "journeys/broken.journey.yaml": ("1", "0", "1", "0"),
+                      "journeys/clean.journey.yaml": ("1", "0", "0", "0")}
     clean = suites["journeys/clean.journey.yaml"].findall("testcase")
     assert len(clean) == 1 and list(clean[0]) == []
     assert suites["journeys/broken.journey.yaml"].find("testcase/error").get("message") == \
@@ -172,8 +175,9 @@ def test_junit_escapes_and_strips_control_characters():
     text = get_reporter("junit")(sample())
     assert "\x1b" not in text and "\x00" not in text and "<script>" not in text
     root = ET.fromstring(text.encode("utf-8"))
-    hostile = root.find("testsuite/testcase[@name='stage-without-goal at 3:5']/failure")
-    assert hostile.get("type") == "warning"
+    case = [c for c in root.iter("testcase") if c.get("name", "").startswith("stage-without-goal: ")][0]
+    hostile = case.find("skipped")  # a warning under the default --fail-on error
+    assert hostile is not None and case.find("failure") is None
     assert hostile.get("message") == "bad\n::error file=x::forged\r\n%0A <script>&amp; [31m | *x* @team"
     assert hostile.text.endswith(hostile.get("message").replace("\r\n", "\n"))  # XML normalises CRLF in text
 
@@ -238,3 +242,57 @@ def test_validate_json_shape_matches_docs():
     assert set(documented) == set(actual)
     assert set(documented["summary"]) == set(actual["summary"])
     assert set(documented["findings"][0]) == set(actual["findings"][0])
+
+
+def test_junit_fail_on_decides_failures_and_names_carry_no_position(in_repo):
+    root = ET.fromstring(get_reporter("junit", "info")(sample("")).encode("utf-8"))
+    assert (root.get("failures"), root.get("errors"), root.get("skipped")) == ("3", "1", "0")
+    cases = {c.get("name"): c for c in root.iter("testcase")}
+    assert "stage-without-touchpoints: stage 'empty' has no touchpoints" in cases
+    assert cases["yaml-syntax: mapping values are not allowed here"].find("error") is not None
+    assert not [n for n in cases if " at " in n and ":" in n.rsplit(" at ", 1)[1]]  # no "at 5:9"
+    # `file` is relative to the repository root (the test runs from journeys/), as in SARIF
+    assert {c.get("file") for c in root.iter("testcase")} == {
+        "journeys/a b.journey.yaml", "journeys/broken.journey.yaml", "journeys/clean.journey.yaml"}
+    warning = get_reporter("junit", "warning")(sample(""))
+    root = ET.fromstring(warning.encode("utf-8"))
+    assert (root.get("failures"), root.get("skipped")) == ("2", "1")
+    skipped = [c for c in root.iter("testcase") if c.find("skipped") is not None]
+    assert [c.get("name") for c in skipped] == ["unused-suppression: suppression of 'x' is unused (unknown rule); remove it"]
+    assert skipped[0].find("skipped").get("message") == "suppression of 'x' is unused (unknown rule); remove it"
+
+
+def test_sarif_rules_have_name_and_help_page(in_repo):
+    from journeyctl.rules.catalog import all_rules
+
+    run = json.loads(get_reporter("sarif")(sample("")))["runs"][0]
+    driver = run["tool"]["driver"]
+    assert driver["informationUri"].startswith("https://")
+    pages = Path(__file__).resolve().parents[1] / "docs" / "rules"
+    for descriptor in driver["rules"]:
+        assert descriptor["helpUri"].endswith(f"/docs/rules/{descriptor['id']}.md")
+        assert (pages / f"{descriptor['id']}.md").is_file()
+        assert descriptor["name"][0].isupper() and "-" not in descriptor["name"]
+    assert len({d["name"] for d in driver["rules"]}) == len(all_rules())
+
+
+def test_rule_pages_are_current():
+    """docs/rules/*.md are generated from the docstrings: rerun `python -m journeyctl.rules.docs`."""
+    from journeyctl.rules.docs import pages, stale
+
+    root = Path(__file__).resolve().parents[1]
+    assert stale(root) == []
+    generated = pages()
+    assert "docs/rules/README.md" in generated and "docs/rules/stage-without-goal.md" in generated
+    assert "## Fails" in generated["docs/rules/stage-without-goal.md"]
+
+
+def test_rule_pages_check_notices_an_edited_page(tmp_path):
+    from journeyctl.rules.docs import stale, write
+
+    assert len(write(tmp_path)) >= 30
+    assert stale(tmp_path) == []
+    page = tmp_path / "docs" / "rules" / "dead-end.md"
+    page.write_text(page.read_text(encoding="utf-8") + "hand edit\n", encoding="utf-8")
+    (tmp_path / "docs" / "rules" / "gone-rule.md").write_text("x", encoding="utf-8")
+    assert stale(tmp_path) == ["docs/rules/dead-end.md", "docs/rules/gone-rule.md"]

@@ -46,6 +46,8 @@ def register(app: typer.Typer) -> None:
             result = load_sides(base, list(rest or []), config, Path(os.getcwd()))
         except UsageError as exc:
             raise fail(str(exc))
+        for note in result.notes:
+            sys.stderr.write(f"journeyctl: note: {note}\n")
         if render_to is not None:
             from ..diff.overlay import render_changes
 

@@ -20,8 +20,11 @@ from .snapshot import Checker, Scope, Side, at_revision, repo_prefixes, two_file
 def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
     checker = Checker(config, effective_severities(config), funnel)
     if len(rest) == 1 and (cwd / base).is_file() and (cwd / rest[0]).is_file():
-        return compare(*checker.snapshots(*two_files(cwd / base, cwd / rest[0], checker)), funnel=funnel,
-                       renames=False)
+        base_side, head_side, notes = two_files(cwd / base, cwd / rest[0], checker)
+        result = compare(*checker.snapshots(base_side, head_side), funnel=funnel, renames=False)
+        result.notes = notes
+        result.head_catalogs = _catalogs(head_side)
+        return result
 
     root = git.toplevel(cwd)
     if root is None:
@@ -62,4 +65,13 @@ def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bo
         head_side = pool.submit(work_tree, root, scope, checker) if head_commit is None else \
             pool.submit(revision, head_commit, rest[0])
         sides = base_side.result(), head_side.result()
-    return compare(*checker.snapshots(*sides), funnel=funnel)
+    result = compare(*checker.snapshots(*sides), funnel=funnel)
+    result.head_catalogs = _catalogs(sides[1])
+    return result
+
+
+def _catalogs(side: Side) -> dict[str, bytes]:
+    """The side's catalog files (path → bytes): --render shows the names they give."""
+    from ..workspace import is_catalog
+
+    return {rel: value[1] for rel, value in side.files.items() if is_catalog(rel) and isinstance(value, tuple)}

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..check import apply_suppressions, check_document, document_from_bytes, unused_suppressions
+from ..check import _stamped, apply_suppressions, check_document, document_from_bytes, unused_suppressions
 from ..discovery import SKIP_DIRS, discover, matches
 from ..config import Config
 from ..findings import Finding
@@ -41,6 +41,7 @@ class Entry:
     # The comparison with the base's version of the same path, when a worker made it (head entries only).
     precomputed: Precomputed | None = field(default=None, repr=False, compare=False)
     load: Callable[[], Journey | None] | None = field(default=None, repr=False, compare=False)
+    title: str | None = None  # the journey's title, shown beside its id
 
     def model(self) -> Journey | None:
         """The journey's model. Workers never send models back, so one that is needed after all (a
@@ -72,6 +73,7 @@ class _Outcome:
     summary: JourneySummary | None
     deferred: list[Suppression]  # suppressions of cross-file rules, judged after resolve()
     journey_id: str | None = None
+    title: str | None = None
 
 
 # A side's input: repository path → (blob id, bytes), or a finding when the file could not be read.
@@ -171,10 +173,11 @@ class Checker:
                 # Fresh copies: apply_suppressions marks suppressions used, and the outcome is shared.
                 deferred = [replace(s, used=set(s.used)) for s in outcome.deferred]
                 extra = apply_suppressions(cross.get(rel, []), deferred)
-                extra += unused_suppressions(deferred, rel, self.severities)
+                extra += _stamped(unused_suppressions(deferred, rel, self.severities), outcome.summary, rel)
                 entries.append(Entry(rel, value[0], outcome.journey,
                                      sorted(outcome.findings + extra, key=Finding.sort_key), outcome.journey_id,
-                                     load=partial(self._model, (value[0], rel, key), value[1], workspace)))
+                                     load=partial(self._model, (value[0], rel, key), value[1], workspace),
+                                     title=outcome.title))
             else:
                 own = [f for f in catalog_findings.get(rel, []) + cross.get(rel, []) if f.rule in self.severities]
                 entries.append(Entry(rel, value[0], None, sorted(own, key=Finding.sort_key)))
@@ -191,7 +194,7 @@ class Checker:
         outcome, journey = check_document(doc, findings, display, self.config, self.severities, workspace,
                                           self._defer)
         return _Outcome(journey, outcome.result.findings, outcome.summary, outcome.suppressions,
-                        outcome.result.journey_id)
+                        outcome.result.journey_id, journey.title if journey is not None else None)
 
     def _load_catalogs(self, files: dict[str, bytes]) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
         return collect_catalogs((display, *document_from_bytes(files[display], display, self.config))
@@ -276,14 +279,51 @@ def work_tree(root: Path, scope: Scope, checker: Checker) -> Side:
     return Side("working tree", files, shown)
 
 
-def two_files(base: Path, head: Path, checker: Checker) -> tuple[Side, Side]:
+def two_files(base: Path, head: Path, checker: Checker) -> tuple[Side, Side, list[str]]:
+    """Each file with the workspace it lives in (its catalogs and other journeys, found as validate
+    finds them from that file), and notes for the reader when a file lives in none.
+
+    The other compared file is left out of each side (two versions of one journey in one workspace
+    are not duplicates of each other). A file outside any workspace (`git show main:j.yaml >
+    /tmp/old.yaml`) is resolved against the other file's workspace, and a note says so.
+    """
     from ..check import display_path
 
+    both = (os.path.realpath(base), os.path.realpath(head))
+    found = [_workspace_of(path, both, checker.config) for path in (base, head)]
+    notes = []
+    for i, path in enumerate((base, head)):
+        if found[i] is None:
+            other = found[1 - i]
+            if other is not None:
+                notes.append(f"{display_path(path)} is in no workspace (no .journeyctl.yaml or pyproject.toml "
+                             f"[tool.journeyctl] above it): resolved against the catalogs and journeys of "
+                             f"{display_path(head if i == 0 else base)}'s workspace")
+            else:
+                notes.append(f"{display_path(path)} is in no workspace (no .journeyctl.yaml or pyproject.toml "
+                             "[tool.journeyctl] above it): its references to catalogs and other journeys cannot be "
+                             "resolved")
     sides = []
-    for path in (base, head):
+    for i, path in enumerate((base, head)):
         display = display_path(path)
-        sides.append(Side(display, {display: _read(path, display, checker.config)}, {display}))
-    return sides[0], sides[1]
+        files: Files = {display: _read(path, display, checker.config)}
+        for extra in found[i] if found[i] is not None else (found[1 - i] or []):
+            files.setdefault(display_path(extra), _read(extra, display_path(extra), checker.config))
+        sides.append(Side(display, files, {display}))
+    return sides[0], sides[1], notes
+
+
+def _workspace_of(path: Path, compared: tuple[str, str], config: Config) -> list[Path] | None:
+    """The other files of the workspace `path` lives in (None: no settings file marks one above it)."""
+    from ..config import ConfigError, load_config
+
+    try:
+        settings = load_config(None, start=path.resolve().parent)
+    except ConfigError as exc:
+        raise DiffError(str(exc)) from None
+    if settings.source is None:
+        return None
+    return [f for f in discover([settings.root], settings) if os.path.realpath(f) not in compared]
 
 
 def _read(path: Path, display: str, config: Config) -> tuple[str, bytes] | Finding:

@@ -9,7 +9,8 @@ from ..check import RunResult
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 
 
-def get_reporter(name: str) -> Callable[[RunResult], str]:
+def get_reporter(name: str, fail_on: str = "error") -> Callable[[RunResult], str]:
+    """The reporter for a format; `fail_on` (validate's --fail-on) decides what JUnit calls a failure."""
     if name == "json":
         from .json_report import to_json
 
@@ -25,7 +26,7 @@ def get_reporter(name: str) -> Callable[[RunResult], str]:
     if name == "junit":
         from .junit import to_junit
 
-        return to_junit
+        return lambda result: to_junit(result, fail_on)
     if name == "markdown":
         from .markdown import to_markdown
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..check import RunResult
+from ..findings import Finding
 
 JSON_FORMAT_VERSION = 1
 
@@ -15,8 +16,15 @@ def to_json(result: RunResult) -> str:
     payload = {
         "version": JSON_FORMAT_VERSION,
         "files": len(result.files),
-        "findings": [f.as_dict() for f in findings],
+        "findings": [finding_dict(f) for f in findings],
         "summary": {**counts, "files": len(result.files),
                     "files_with_findings": sum(1 for r in result.files if r.findings)},
     }
     return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def finding_dict(f: Finding) -> dict:
+    """A finding as the JSON formats carry it, with its identity (docs/json-format.md)."""
+    from ..identity import identity_of
+
+    return {**f.as_dict(), "identity": identity_of(f)}

@@ -8,7 +8,6 @@ and results sorted.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import subprocess
@@ -66,14 +65,19 @@ def _location(file: str, root: Path) -> dict[str, Any]:
 def _rule_descriptor(rule_id: str) -> dict[str, Any]:
     from ..rules.catalog import all_rules
 
+    from ..rules.docs import rule_url
+
     rule = all_rules().get(rule_id)
     if rule is None:  # a finding from outside the catalog still needs a descriptor for ruleIndex
-        return {"id": rule_id, "shortDescription": {"text": rule_id},
+        return {"id": rule_id, "name": rule_name(rule_id), "shortDescription": {"text": rule_id},
+                "helpUri": rule_url("README"),
                 "defaultConfiguration": {"level": "warning"}}
     doc = rule.doc
     first = doc.split("\n\n", 1)[0].replace("\n", " ").strip() or rule.summary
     descriptor: dict[str, Any] = {
         "id": rule.id,
+        "name": rule_name(rule.id),
+        "helpUri": rule_url(rule.id),
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": first},
         "defaultConfiguration": {"level": _LEVELS.get(rule.severity, "warning")},
@@ -85,15 +89,22 @@ def _rule_descriptor(rule_id: str) -> dict[str, Any]:
     return descriptor
 
 
-def _fingerprint(f: Finding, uri: str) -> str:
-    # Lines move when a journey is edited; the document path and message identify the finding, so an
-    # alert keeps its identity (and its dismissal) across unrelated edits.
-    key = "\0".join((uri, f.rule, f.path, f.message))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+def rule_name(rule_id: str) -> str:
+    """SARIF's rule `name`: the id as an identifier (stage-without-goal → StageWithoutGoal)."""
+    return "".join(part[:1].upper() + part[1:] for part in rule_id.replace("_", "-").split("-") if part)
+
+
+def _fingerprint(f: Finding) -> str:
+    # The finding's identity (journeyctl.identity): what it is about, never where it sits, so an alert
+    # keeps its state (and its dismissal) across edits that shift lines, reorder or reformat.
+    from ..identity import identity_of
+
+    return identity_of(f)
 
 
 def sarif_document(result: RunResult, root: Path | None = None) -> dict[str, Any]:
     from ..rules.catalog import all_rules
+    from ..rules.docs import HOME_URL
 
     root = root or source_root()
     findings = sorted(result.findings, key=Finding.sort_key)
@@ -111,7 +122,7 @@ def sarif_document(result: RunResult, root: Path | None = None) -> dict[str, Any
                 "artifactLocation": location,
                 "region": {"startLine": max(1, f.line), "startColumn": max(1, f.column)},
             }}],
-            "partialFingerprints": {"journeyctl/v1": _fingerprint(f, location["uri"])},
+            "partialFingerprints": {"journeyctl/v2": _fingerprint(f)},
         }
         if f.path:
             entry["properties"] = {"documentPath": f.path}
@@ -122,6 +133,7 @@ def sarif_document(result: RunResult, root: Path | None = None) -> dict[str, Any
         "runs": [{
             "tool": {"driver": {
                 "name": "journeyctl",
+                "informationUri": HOME_URL,
                 "version": __version__,
                 "semanticVersion": __version__,
                 "rules": [_rule_descriptor(r) for r in rule_ids],

@@ -37,6 +37,11 @@ _PIPELINE = [
     ("unused-suppression", "info", "an inline suppression that suppresses nothing",
      "A `# journeyctl: disable=...` comment whose rule reported nothing on that line (or an unknown rule id).\n\n"
      "Suppressions are decisions a reviewer should revisit; one that no longer does anything should go."),
+    ("stale-baseline", "info", "a baseline entry whose finding no longer occurs",
+     "`journeyctl validate --baseline FILE` accepts the findings recorded in FILE; an entry whose finding is "
+     "gone (fixed, or its element removed) is reported here, on the baseline's line.\n\nRemove the entry, or "
+     "rewrite the baseline with `--write-baseline FILE`, so the baseline only shrinks and a fixed problem cannot "
+     "come back unnoticed."),
 ]
 
 
