@@ -37,7 +37,16 @@ class Source:
 
 
 def _ident(name: str) -> str:
+    """A quoted DuckDB identifier; sqlglot re-quotes it for each dialect (backticks, doubled quotes)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+def _shown(name: str) -> str:
+    """An option value as a comment may show it: JSON-escaped ASCII, so no character of it (a newline,
+    a U+2028) can end the `--` comment and turn the rest of the value into SQL."""
+    import json
+
+    return json.dumps(name, ensure_ascii=True)
 
 
 def _table(name: str) -> str:
@@ -100,9 +109,10 @@ def analysis_sql(design: Design, source: Source, tolerance_us: int) -> str:
     def counts(**given: str) -> str:
         return ", ".join(f"{given.get(c, zero[c])} AS {c}" for c in COUNTS)
 
+    order_shown = f", {_shown(source.order)} (file order)" if source.order else ""
     return f"""-- journeyctl conform: conformance of an event log to a designed journey.
--- Input: table {source.table} with columns {source.customer} (customer), {source.event} (event name),
--- {source.timestamp} (ISO 8601 text or a timestamp){f', {source.order} (file order)' if source.order else ''}.
+-- Input: table {_shown(source.table)} with columns {_shown(source.customer)} (customer),
+-- {_shown(source.event)} (event name), {_shown(source.timestamp)} (ISO 8601 text or a timestamp){order_shown}.
 -- Zone-less timestamps are read in the session time zone: set it to UTC first.
 -- Output: rows (section, a, b, {", ".join(COUNTS)}); see the journeyctl README,
 -- "Conformance of event logs".
