@@ -152,7 +152,12 @@ def validate(
     if taken is not None and not any(f.rule == "file-error" for f in result.findings):
         # A file error (unreadable, vanished, crashed a worker) may not recur: never replayed.
         replay.record(taken, config, text, code, written)
-    sys.stdout.write(text)
+    from .output import write_stdout
+
+    try:
+        write_stdout(text)
+    except OutputError as exc:
+        raise fail(str(exc))
     raise typer.Exit(code)
 
 
@@ -175,13 +180,13 @@ def schema(output: Optional[Path] = typer.Option(None, "--output", "-o", help="W
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from .output import OutputError, write_atomic
+    from .output import OutputError, write_atomic, write_stdout
 
     try:
-        write_atomic(output, text)
+        if output is None:
+            write_stdout(text)
+        else:
+            write_atomic(output, text)
     except OutputError as exc:
         raise fail(str(exc))
 
