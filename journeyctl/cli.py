@@ -122,16 +122,22 @@ def validate(
     from . import replay
 
     taken = replay.snapshot(config_path, paths or [Path(".")], config)  # None unless __main__ qualified the run
+    from . import progress as progress_bar
+
+    chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    bar = progress_bar.FileProgress() if progress_bar.wanted(chosen) else None
     try:
         from .run import run_checks
 
-        result = run_checks(paths or [Path(".")], config, selected, ignored)
+        result = run_checks(paths or [Path(".")], config, selected, ignored, progress=bar)
     except UsageError as exc:
         raise fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
     if not result.files:
         raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
                    f"(looking for {', '.join(config.include)})")
-    chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     written: tuple[Path, str] | None = None
     if output is not None:
         # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
