@@ -206,8 +206,10 @@ def load_model(path: Path, config: Config | None = None) -> tuple[Journey | None
 
 def run_rules(journey: Journey, doc: Document, display: str, severities: dict[str, str],
               context: RuleContext) -> list[Finding]:
+    from .rules import memo
     from .rules.catalog import all_rules
 
+    memo.reset()
     out: list[Finding] = []
     for rule in all_rules().values():
         if rule.check is None or rule.id not in severities:
