@@ -204,3 +204,20 @@ def test_a_json_lines_log_without_the_column_is_still_an_input_error(tmp_path: P
     result = conform(str(JOURNEY), str(path), "-f", "json")
     assert result.exit_code == 2
     assert "no column 'customer'" in result.stderr and "who" in result.stderr
+
+
+def test_open_log_without_a_link_still_reads_exactly_the_named_file(tmp_path: Path) -> None:
+    # Other readers of a log (the XES export) call open_log directly: it must not take a pattern either.
+    import duckdb
+
+    from journeyctl.conform.engine import VIEW, open_log
+
+    (tmp_path / "x1.csv").write_text(ROW_B, encoding="utf-8")
+    named = tmp_path / "x[0-9].csv"
+    named.write_text(ROW_A, encoding="utf-8")
+    con = duckdb.connect()
+    try:
+        open_log(con, named, "customer", "event", "timestamp")
+        assert con.execute(f"SELECT count(*) FROM {VIEW}").fetchone() == (2,)
+    finally:
+        con.close()

@@ -89,8 +89,9 @@ def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str, *,
              read_as: Path | None = None, max_line: int = MAX_LINE_BYTES) -> Source:
     """Create the numbered view over the log and say how the SQL should read it.
 
-    `read_as` is the file DuckDB opens (a plain-named link to `path`, see `exact_file`); messages
-    name `path`, the file the user gave.
+    `read_as` is the file DuckDB opens (a plain-named link to `path`, see `exact_file`); without it,
+    a link is made in a temporary directory removed when the process exits, so every caller reads
+    exactly `path`. Messages name `path`, the file the user gave.
     """
     import duckdb
 
@@ -99,7 +100,7 @@ def open_log(con: Any, path: Path, customer: str, event: str, timestamp: str, *,
         fmt = log_format(path)
     except OSError as exc:
         raise ConformError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    file = read_as or path
+    file = read_as or exact_file(path, _process_workdir())
     wanted = {"customer": customer, "event": event, "timestamp": timestamp}
     try:
         available = _columns(con, f"SELECT * FROM {_scan(file, fmt, None, max_line=max_line)}")
@@ -162,6 +163,15 @@ def exact_file(path: Path, workdir: Path) -> Path:
         except OSError as exc:
             raise ConformError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return link
+
+
+def _process_workdir() -> Path:
+    """A fresh private directory, removed at exit (for open_log callers that bring no link)."""
+    import atexit
+
+    workdir = Path(tempfile.mkdtemp(prefix="journeyctl-log-"))
+    atexit.register(shutil.rmtree, workdir, True)
+    return workdir
 
 
 def _json_keys(con: Any, file: Path) -> list[str]:
