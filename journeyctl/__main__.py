@@ -11,6 +11,12 @@ def main() -> None:
 
         sys.stdout.write(f"journeyctl {__version__}\n")
         return
+    from .clock import check_environment
+
+    problem = check_environment()
+    if problem is not None:  # a usage error, before any file is checked against a wrong date
+        sys.stderr.write(f"journeyctl: {problem}\n")
+        sys.exit(2)
     if sys.argv[1:2] == ["validate"]:
         # An unchanged workspace checked again: answered from the cache before typer is imported.
         from .replay import try_replay

@@ -173,7 +173,8 @@ def content_hash(data: bytes) -> str:
 
 def entry_key(run: str, given: str, real: str, cwd: str, digest: str) -> str:
     """The key of one file's outcome: the run, how the path was given and where it leads, the bytes."""
-    return hashlib.sha256("\0".join((run, given, real, cwd, digest)).encode()).hexdigest()
+    # surrogateescape: a file name that is not UTF-8 keys on its own bytes.
+    return hashlib.sha256("\0".join((run, given, real, cwd, digest)).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 # --- values: outcomes as JSON ------------------------------------------------------------------------

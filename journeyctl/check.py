@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -53,8 +52,26 @@ def display_path(path: Path) -> str:
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
     if absolute == cwd or not absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return Path(path).as_posix()
-    return Path(os.path.relpath(absolute, cwd)).as_posix()
+        return _nameable(Path(path).as_posix())
+    return _nameable(Path(os.path.relpath(absolute, cwd)).as_posix())
+
+
+def _nameable(text: str) -> str:
+    """A path whose bytes are not UTF-8 (Python keeps them as lone surrogates) with those bytes shown
+    as \\xNN: every report, page and cache key can then carry it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+def name_is_utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def effective_severities(config: Config, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> dict[str, str]:
@@ -78,9 +95,9 @@ def effective_severities(config: Config, select: Iterable[str] = (), ignore: Ite
 
 
 def _context(config: Config) -> RuleContext:
-    today = os.environ.get("JOURNEYCTL_TODAY")
-    return RuleContext(required_stages=config.required_stages, review_every=config.review_every,
-                       today=date.fromisoformat(today) if today else date.today())
+    from .clock import today
+
+    return RuleContext(required_stages=config.required_stages, review_every=config.review_every, today=today())
 
 
 def validate_document(doc: Document, display: str, salvage: bool = False) -> tuple[Journey | None, list[Finding]]:
@@ -149,6 +166,10 @@ def _salvage(data: dict, error: Exception) -> Journey | None:
 
 def read_document(path: Path, config: Config) -> tuple[Document | None, list[Finding]]:
     display = display_path(path)
+    if not name_is_utf8(path):
+        # Reported, not checked: links, SARIF and pages could only carry a name that is not its own.
+        return None, [Finding("file-error", "error", display, 1, 1,
+                              "the file name is not valid UTF-8 (its odd bytes are shown as \\xNN): rename it")]
     try:
         return load_document(path, config.max_file_size), []
     except LoadError as exc:
@@ -185,8 +206,10 @@ def load_model(path: Path, config: Config | None = None) -> tuple[Journey | None
 
 def run_rules(journey: Journey, doc: Document, display: str, severities: dict[str, str],
               context: RuleContext) -> list[Finding]:
+    from .rules import memo
     from .rules.catalog import all_rules
 
+    memo.reset()
     out: list[Finding] = []
     for rule in all_rules().values():
         if rule.check is None or rule.id not in severities:

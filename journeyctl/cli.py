@@ -127,12 +127,19 @@ def validate(
     from . import replay
 
     taken = replay.snapshot(config_path, paths or [Path(".")], config)  # None unless __main__ qualified the run
+    from . import progress as progress_bar
+
+    chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
+    bar = progress_bar.FileProgress() if progress_bar.wanted(chosen) else None
     try:
         from .run import run_checks
 
-        result = run_checks(paths or [Path(".")], config, selected, ignored)
+        result = run_checks(paths or [Path(".")], config, selected, ignored, progress=bar)
     except UsageError as exc:
         raise fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.close()
     if not result.files:
         raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
                    f"(looking for {', '.join(config.include)})")
@@ -145,7 +152,6 @@ def validate(
             raise fail(str(exc))
         if note:
             sys.stderr.write(f"journeyctl: {note}\n")
-    chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
     written: tuple[Path, str] | None = None
     if output is not None:
         # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
@@ -166,7 +172,12 @@ def validate(
     if taken is not None and not any(f.rule == "file-error" for f in result.findings):
         # A file error (unreadable, vanished, crashed a worker) may not recur: never replayed.
         replay.record(taken, config, text, code, written)
-    sys.stdout.write(text)
+    from .output import write_stdout
+
+    try:
+        write_stdout(text)
+    except OutputError as exc:
+        raise fail(str(exc))
     raise typer.Exit(code)
 
 
@@ -189,13 +200,13 @@ def schema(output: Optional[Path] = typer.Option(None, "--output", "-o", help="W
 
 
 def _emit(text: str, output: Optional[Path]) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from .output import OutputError, write_atomic
+    from .output import OutputError, write_atomic, write_stdout
 
     try:
-        write_atomic(output, text)
+        if output is None:
+            write_stdout(text)
+        else:
+            write_atomic(output, text)
     except OutputError as exc:
         raise fail(str(exc))
 

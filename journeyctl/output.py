@@ -1,4 +1,5 @@
-"""Writing outputs atomically: a run that fails half-way leaves the previous file as it was."""
+"""Writing outputs: files atomically (a run that fails half-way leaves the previous file as it was), into
+directories created on demand, and standard output with a plain message when it cannot take the text."""
 
 from __future__ import annotations
 
@@ -41,8 +42,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
             raise OutputError(f"{path}: write failed: {exc.strerror or exc}") from None
         return
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.is_dir():
-        raise OutputError(f"{path}: the directory {directory} does not exist")
+    ensure_directory(directory, path)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
@@ -66,3 +66,57 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         except OSError:
             pass
         raise OutputError(f"{path}: write failed: {exc.strerror or exc}") from None
+
+
+def ensure_directory(directory: Path, path: Path | None = None) -> None:
+    """Create `directory` (and its parents) when missing: `-o reports/today/x.json` just works. The
+    message names `path` (the output asked for) when a part of the way is a file or not writable."""
+    if directory.is_dir():
+        return
+    shown = path if path is not None else directory
+    blocker = next((p for p in [directory, *directory.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"{shown}: cannot create the directory {directory}: {blocker} is a file")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{shown}: cannot create the directory {directory}: {exc.strerror or exc}") from None
+
+
+def write_stdout(text: str) -> None:
+    """Write `text` to standard output and flush it; OutputError when it cannot be written.
+
+    A closed or full stdout, a pipe whose reader left, or an encoding that cannot show the text
+    (PYTHONIOENCODING=ascii and a finding quoting "café") is the output failing, not journeyctl: the
+    caller says so in one line and exits 2. After a failure stdout is pointed at /dev/null, so the
+    interpreter's own flush at exit does not print a second, raw error.
+    """
+    import sys
+
+    stream = sys.stdout
+    if stream is None:  # started with file descriptor 1 closed
+        raise OutputError("cannot write the output: standard output is closed")
+    try:
+        stream.write(text)
+        stream.flush()
+    except UnicodeEncodeError as exc:
+        _silence(stream)
+        raise OutputError(f"cannot write the output: standard output's encoding ({exc.encoding}) cannot show "
+                          f"{exc.object[exc.start:exc.end]!a}; set PYTHONIOENCODING=utf-8") from None
+    except (OSError, ValueError) as exc:
+        _silence(stream)
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise OutputError(f"cannot write the output to standard output: {reason}") from None
+
+
+def _silence(stream: object) -> None:
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())  # type: ignore[attr-defined]
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+    # Whatever the failed write left in the buffer must not be written (and fail again) at exit.
+    sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115

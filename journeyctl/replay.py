@@ -204,5 +204,11 @@ def _emit(entry: dict[str, Any]) -> int | None:
             write_atomic(Path(entry["output"][0]), entry["output"][1])
         except OutputError:
             return None  # the full run reports it properly
-    sys.stdout.write(entry["stdout"])
+    from .output import OutputError, write_stdout
+
+    try:
+        write_stdout(entry["stdout"])
+    except OutputError as exc:
+        sys.stderr.write(f"journeyctl: {exc}\n")
+        return 2
     return int(entry["code"])

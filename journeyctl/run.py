@@ -32,8 +32,9 @@ WRITE_BATCH = 500
 
 
 def run_checks(paths: Iterable[Path], config: Config, select: Iterable[str] = (),
-               ignore: Iterable[str] = ()) -> RunResult:
-    mapper = Mapper(config)
+               ignore: Iterable[str] = (), progress: Callable[[int, int], None] | None = None) -> RunResult:
+    """check_paths with the cache and the pool; `progress(done, total)` hears of each file checked."""
+    mapper = Mapper(config, progress)
     try:
         return check_paths(paths, config, select, ignore, mapper=mapper)
     finally:
@@ -54,8 +55,9 @@ def workers() -> int:
 class Mapper:
     """`mapper(job, files)` for check_paths: cached outcomes, the rest checked in order or in parallel."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, progress: Callable[[int, int], None] | None = None) -> None:
         self.config = config
+        self.progress = progress
         self.cache: Any = None
         if config.cache:
             from .cache import ResultCache, cache_dir
@@ -83,8 +85,11 @@ class Mapper:
         tasks = [(files[i], *(keys.get(i, none) if keys is not None else none)) for i in todo]
         directory = self.cache.directory if keys is not None else None
         # The generator is run to its end (not cut short by zip), so its pool is shut down and waited for.
+        cached = len(files) - len(todo)
         for n, outcome in enumerate(_check_many(job, tasks, directory)):
             outcomes[todo[n]] = compact(outcome)
+            if self.progress is not None:
+                self.progress(cached + n + 1, len(files))
         return outcomes
 
     def _keys(self, job: Callable[[Path], Any], files: list[Path]) -> dict[int, tuple[str, str]] | None:

@@ -190,9 +190,11 @@ def test_output_file_gets_the_machine_format_and_terminal_the_text(tmp_path: Pat
 
 
 def test_unwritable_output_is_exit_2_and_keeps_nothing_half_written(tmp_path: Path, starter: Path):
-    proc = run("validate", "--output", str(tmp_path / "missing-dir" / "r.json"), str(starter))
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    proc = run("validate", "--output", str(tmp_path / "a-file" / "r.json"), str(starter))
     assert proc.returncode == 2
-    assert "does not exist" in proc.stderr
+    assert "a-file is a file" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "start.journey.yaml"]
 
 
 def test_fail_on_warning_turns_warnings_into_exit_1(tmp_path: Path, starter: Path):

@@ -201,11 +201,11 @@ def test_parallel_and_serial_runs_give_identical_reports(tmp_path):
 # --- outputs -----------------------------------------------------------------------------------------
 
 
-def test_output_into_a_missing_directory_is_a_usage_error(tmp_path):
+def test_output_into_a_missing_directory_creates_it(tmp_path):
     journey(tmp_path, "fine")
-    proc = cli("validate", ".", "-o", "missing/report.json", cwd=tmp_path)
-    assert (proc.returncode, proc.stdout) == (2, "")
-    assert proc.stderr == "journeyctl: missing/report.json: the directory missing does not exist\n"
+    proc = cli("validate", ".", "-o", "missing/deeper/report.json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert '"files": 1' in (tmp_path / "missing" / "deeper" / "report.json").read_text(encoding="utf-8")
 
 
 def test_output_below_a_file_is_a_usage_error(tmp_path):
@@ -213,7 +213,7 @@ def test_output_below_a_file_is_a_usage_error(tmp_path):
     (tmp_path / "plain").write_text("x", encoding="utf-8")
     proc = cli("validate", ".", "-o", "plain/report.json", cwd=tmp_path)
     assert (proc.returncode, proc.stdout) == (2, "")
-    assert proc.stderr == "journeyctl: plain/report.json: the directory plain does not exist\n"
+    assert proc.stderr == "journeyctl: plain/report.json: cannot create the directory plain: plain is a file\n"
 
 
 def test_output_onto_a_directory_is_a_usage_error(tmp_path):

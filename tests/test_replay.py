@@ -147,7 +147,8 @@ def test_the_output_file_is_written_again_by_a_replay(ws: Path, tmp_path: Path) 
 
 
 def test_an_unwritable_output_is_reported_by_the_real_run(ws: Path, tmp_path: Path) -> None:
-    target = tmp_path / "missing-dir" / "report.json"
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")  # a missing directory is created: a file is not
+    target = tmp_path / "a-file" / "report.json"
     journeyctl(ws, "validate", ".", "-o", str(tmp_path / "report.json"))
     for _ in range(2):
         run = journeyctl(ws, "validate", ".", "-o", str(target))

@@ -79,6 +79,10 @@ def register(app: typer.Typer) -> None:
             tolerance_us = duration_us(tolerance)
         except DurationError as exc:
             raise fail(f"--tolerance: {exc}")
+        for option, name in (("--customer-col", customer_col), ("--event-col", event_col),
+                             ("--timestamp-col", timestamp_col), ("--table", table), ("--order-col", order_col)):
+            if name is not None and not name.strip():
+                raise fail(f"{option}: give a column or table name (it is empty)")
         if emit_sql is None and log is None:
             raise fail("missing LOG: give the event log to conform (or --emit-sql DIALECT to print the SQL)")
 

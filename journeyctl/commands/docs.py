@@ -52,8 +52,10 @@ def register(app: typer.Typer) -> None:
         if chosen and not no_svg and not result.svg and result.svg_note:
             sys.stderr.write(f"journeyctl: note: views shown as Mermaid source: {clean(result.svg_note)}\n")
         f = result.findings
-        invalid = f", {result.invalid} invalid file{'s' if result.invalid != 1 else ''}" if result.invalid else ""
+        from ..plural import count, severities
+
+        invalid = f", {count(result.invalid, 'invalid file')}" if result.invalid else ""
         sys.stdout.write(
-            f"wrote {len(result.files)} files for {result.journeys} journey{'s' if result.journeys != 1 else ''}"
-            f"{invalid} ({f['error']} errors, {f['warning']} warnings, {f['info']} info) to {clean(str(out))}/\n"
+            f"wrote {count(len(result.files), 'file')} for {count(result.journeys, 'journey')}"
+            f"{invalid} ({severities(f)}) to {clean(str(out))}/\n"
             f"open {clean((out / 'index.html').as_posix())}\n")

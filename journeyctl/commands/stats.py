@@ -148,8 +148,7 @@ def _md_table(header: list[str], rows: list[list[str]], right_from: int = 1) -> 
 def to_markdown(report: "StatsReport") -> str:
     totals = report.totals()
     lines = ["# Journey statistics", "",
-             f"{totals['journeys']} journeys, {totals['stages']} stages, {totals['touchpoints']} touchpoints, "
-             f"{totals['handoffs']} hand-offs declared, {len(report.missing)} missing.", "",
+             f"{_totals_line(totals)}, {len(report.missing)} missing.", "",
              "## Journeys", ""]
     lines += _md_table(JOURNEY_HEADER, journey_rows(report))
     lines += ["", "Paths count touchpoints from an entry to a converting outcome (both included): shortest and "
@@ -221,8 +220,7 @@ def to_text(report: "StatsReport", color: bool) -> str:
         console.print(renderable)
         console.print()
     totals = report.totals()
-    console.print(Text(f"{totals['journeys']} journeys, {totals['touchpoints']} touchpoints, "
-                       f"{totals['handoffs']} hand-offs declared, {len(report.missing)} missing"))
+    console.print(Text(f"{_totals_line(totals, stages=False)}, {len(report.missing)} missing"))
     return buffer.getvalue()
 
 
@@ -231,3 +229,13 @@ def _width() -> int:
 
     # Piped output keeps a wide fixed width so matrices are not squeezed into 80 columns.
     return shutil.get_terminal_size((160, 24)).columns if sys.stdout.isatty() else 160
+
+
+def _totals_line(totals: dict[str, int], stages: bool = True) -> str:
+    from ..plural import count
+
+    parts = [count(totals["journeys"], "journey")]
+    if stages:
+        parts.append(count(totals["stages"], "stage"))
+    parts += [count(totals["touchpoints"], "touchpoint"), f"{count(totals['handoffs'], 'hand-off')} declared"]
+    return ", ".join(parts)

@@ -49,7 +49,7 @@ def _days(us: int) -> str:
 
 def headline(result: Conformance) -> list[str]:
     """The few lines a reader needs first: how many traces, how many fit."""
-    lines = [f"{_n(result.traces)} traces from {_n(result.rows)} rows; "
+    lines = [f"{_plural(result.traces, 'trace')} from {_plural(result.rows, 'row')}; "
              f"fitness {_pct(result.fitness)} ({_n(result.fitting)} fit the journey)"]
     if result.bad_rows:
         shown = ", ".join(str(n) for n in result.bad_row_numbers)

@@ -74,7 +74,9 @@ def render(journey: Journey, view: str = "map", fmt: str = "svg", *, findings: I
     from .layout import run_dot
 
     touchpoints = sum(len(stage.touchpoints) for stage in journey.stages)
-    what = f"the {view} view of '{journey.id}' ({touchpoints} touchpoints)"
+    from ..plural import count
+
+    what = f"the {view} view of '{journey.id}' ({count(touchpoints, 'touchpoint')})"
     if view == "emotion":
         # Positions are computed by us; neato -n2 only draws them.
         data = run_dot(source, fmt, timeout=timeout, engine="neato", what=what, extra_args=("-n2",))

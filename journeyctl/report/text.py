@@ -26,8 +26,9 @@ def summary_line(result: RunResult) -> str:
     noun = "file" if files == 1 else "files"
     if not total:
         return f"{files} {noun} checked, no findings"
-    parts = [f"{counts[k]} {k}{'' if counts[k] == 1 else 's'}" for k in ("error", "warning", "info") if counts[k]]
-    return f"{files} {noun} checked: " + ", ".join(parts)
+    from ..plural import severities
+
+    return f"{files} {noun} checked: " + severities(counts, skip_zero=True)
 
 
 def to_text(result: RunResult, color: bool = False, summary: bool = True) -> str:

@@ -114,7 +114,7 @@ INDEX_JS = """\
       row.hidden = !ok;
       if (ok) { shown += 1; }
     });
-    count.textContent = shown + " of " + rows.length + " journeys shown";
+    count.textContent = shown + " of " + rows.length + (rows.length === 1 ? " journey shown" : " journeys shown");
     table.setAttribute("data-shown", String(shown));
   }
 

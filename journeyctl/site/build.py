@@ -159,8 +159,9 @@ def _write_page(item: _Pending, writer: "_Writer", ctx: PageContext) -> None:
 
 def _today() -> date:
     # The same clock the rules use (JOURNEYCTL_TODAY pins it in tests), so "stale" agrees with validate.
-    value = os.environ.get("JOURNEYCTL_TODAY")
-    return date.fromisoformat(value) if value else date.today()
+    from ..clock import today
+
+    return today()
 
 
 def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, findings: dict[str, list[Finding]],

@@ -27,10 +27,11 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
     totals = {k: sum(e.findings[k] for e in entries) for k in ("error", "warning", "info")}
     overdue = sum(1 for e in entries if e.valid and is_due(e.review))
     invalid = sum(1 for e in entries if not e.valid)
-    summary = (f"{len(entries) - invalid} journeys"
-               + (f", {invalid} invalid files" if invalid else "")
-               + f"; {overdue} due for review; findings: {totals['error']} errors, {totals['warning']} warnings, "
-               f"{totals['info']} info")
+    from ..plural import count, severities
+
+    summary = (count(len(entries) - invalid, "journey")
+               + (f", {count(invalid, 'invalid file')}" if invalid else "")
+               + f"; {overdue} due for review; findings: {severities(totals)}")
     head = [("title", "Title", "text"), ("owner", "Owner", "text"), ("status", "Status", "text"),
             ("state", "State", "text"), ("stages", "Stages", "num"), ("touchpoints", "Touchpoints", "num"),
             ("reviewed", "Last reviewed", "text"), ("errors", "Errors", "num"), ("warnings", "Warnings", "num"),
@@ -69,7 +70,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
         + ('<option value="invalid">invalid</option>' if invalid else "") + "</select></label>"
         f'<label>State <select id="f-state"><option value="">any</option>{options(states)}</select></label>'
         '<label><input type="checkbox" id="f-stale"> due for review only</label>'
-        f'<span id="count" class="muted" aria-live="polite">{len(entries)} journeys</span></div>')
+        f'<span id="count" class="muted" aria-live="polite">{count(len(entries), "journey")}</span></div>')
     body = [f"<h1>Journeys</h1><p class=\"lead\">{esc(summary)}.</p>", filters,
             '<div class="table-wrap"><table id="journeys"><thead><tr>' + th + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div>",
@@ -81,7 +82,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
         counts = []
         for file in index.catalog_files:
             fs = bad.get(file, [])
-            counts.append(f"<code>{esc(file)}</code>" + (f" {badge(f'{len(fs)} findings', 'error')}" if fs else ""))
+            counts.append(f"<code>{esc(file)}</code>" + (f" {badge(count(len(fs), 'finding'), 'error')}" if fs else ""))
         body.append("<h2>Shared catalogs</h2>" + "<p>" + ", ".join(counts) + " \u2013 see the "
                     + a("catalog.html", "catalog") + ".</p>")
     return page("Journeys", "\n".join(body), current="index", script=INDEX_JS)

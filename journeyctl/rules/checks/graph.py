@@ -15,6 +15,7 @@ from ...findings import Hit
 from ...graph import strongly_connected
 from ...model import Journey, Touchpoint, Transition
 from .. import RuleContext, rule
+from ..memo import per_journey
 
 # How many touchpoints a loop message names before it says "and N more".
 _LOOP_NAMES = 6
@@ -48,6 +49,12 @@ class JourneyGraph:
 
     @classmethod
     def of(cls, journey: Journey) -> "JourneyGraph":
+        """The graph of `journey`, built once per run of its rules and shared (rules/memo.py). Callers
+        only read it."""
+        return _graph_of(journey)
+
+    @classmethod
+    def build(cls, journey: Journey) -> "JourneyGraph":
         g = cls()
         for _, tp in journey.touchpoints():
             if tp.id not in g.first:
@@ -100,6 +107,11 @@ class JourneyGraph:
                     seen.add(source)
                     queue.append(source)
         return seen
+
+
+@per_journey
+def _graph_of(journey: Journey) -> JourneyGraph:
+    return JourneyGraph.build(journey)
 
 
 def _names(ids: list[str]) -> str:
