@@ -296,8 +296,13 @@ def test_export_command_bad_input_is_one_line_and_exit_2(tmp_path: Path) -> None
     done = run(str(tmp_path / "missing.journey.yaml"), "-f", "bpmn", "-o", str(tmp_path / "x.bpmn"))
     assert done.returncode == 2 and "Traceback" not in done.stderr
     assert f"{tmp_path / 'missing.journey.yaml'}:1:1: error file-error" in done.stderr
+    # -o into a directory that does not exist creates it (as every command does) ...
     done = run(str(EXAMPLES[0]), "-f", "bpmn", "-o", str(tmp_path / "nowhere" / "x.bpmn"))
+    assert done.returncode == 0 and (tmp_path / "nowhere" / "x.bpmn").is_file()
+    # ... and a path that cannot become a directory is one line, exit 2.
+    (tmp_path / "afile").write_text("")
+    done = run(str(EXAMPLES[0]), "-f", "bpmn", "-o", str(tmp_path / "afile" / "x.bpmn"))
     assert done.returncode == 2
-    assert done.stderr == (f"journeyctl: {tmp_path / 'nowhere' / 'x.bpmn'}: the directory "
-                           f"{tmp_path / 'nowhere'} does not exist\n")
+    assert done.stderr == (f"journeyctl: {tmp_path / 'afile' / 'x.bpmn'}: cannot create the directory "
+                           f"{tmp_path / 'afile'}: {tmp_path / 'afile'} is a file\n")
     assert not (tmp_path / "x.bpmn").exists()
