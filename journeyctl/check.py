@@ -101,14 +101,21 @@ def validate_document(doc: Document, display: str, salvage: bool = False) -> tup
         findings.append(Finding("schema", "error", display, 1, 1,
                                 f"a journey file must be a mapping of keys (journeyctl, id, title, stages...), not {kind}"))
         return None, findings
+    explained: set[str] = set()  # where YAML 1.1 vs 1.2 is the cause, yaml-ambiguous says it all
+    if doc.ambiguous:
+        from .yaml12 import ambiguity_findings
+
+        ambiguous, explained = ambiguity_findings(doc, display)
+        findings += ambiguous
     bad_paths = {p.path for p in doc.problems if p.rule == "yaml-value"}
     try:
         journey = Journey.model_validate(doc.data)
     except ValidationError as exc:
         from .schema_errors import schema_findings
 
-        schema = schema_findings(doc, display, bad_paths)
-        if not schema and not bad_paths:  # the model is stricter than the schema somewhere: say so anyway
+        reported = schema_findings(doc, display, bad_paths)
+        schema = [f for f in reported if f.path not in explained]
+        if not reported and not bad_paths:  # the model is stricter than the schema somewhere: say so anyway
             for err in exc.errors():
                 path = tuple(p for p in err["loc"])
                 line, col = doc.locate(path)

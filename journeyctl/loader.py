@@ -23,6 +23,8 @@ from typing import Any, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import yaml12
+
 try:  # The pure-Python loader is ~10x slower; it stays a fallback for PyYAML builds without libyaml.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - exercised only on machines without libyaml
@@ -46,18 +48,31 @@ _STR = _TAG + "str"
 _SEQ = _TAG + "seq"
 _MAP = _TAG + "map"
 _MERGE = _TAG + "merge"
-_BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False, "y": True, "n": False}
 _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)")
 
 
-# Tag resolution is the loader's hottest Python code: libyaml calls back into `resolve` for every node, and
-# PyYAML's version walks a list of regular expressions each time. A plain scalar's tag depends on its text
-# alone, so it is worked out once per distinct text; text whose first character starts no implicit type
-# (most prose) is a string at once. The memo is bounded so a file of unique values cannot grow it forever.
-_IMPLICIT_FIRST = frozenset(_BaseLoader.yaml_implicit_resolvers)
+# Tag resolution is the loader's hottest Python code: libyaml calls back into `resolve` for every node. A
+# plain scalar's tag depends on its text alone (YAML 1.2's core schema, see yaml12.py), so it is worked out
+# once per distinct text; text whose first character starts no implicit type in YAML 1.1 or 1.2 (most
+# prose) is a string at once. The memo is bounded so a file of unique values cannot grow it forever.
+_IMPLICIT_FIRST = yaml12.FIRST
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 50_000
 _MEMO_MAX_LEN = 64
+
+
+def plain_tag(value: str) -> str:
+    """The tag of a plain scalar: YAML 1.2 core's, or AMBIGUOUS where YAML 1.1 reads it differently."""
+    if value == "<<":
+        return _MERGE
+    if yaml12.is_ambiguous(value):
+        return yaml12.AMBIGUOUS
+    return yaml12.reading_12(value)[0]
+
+
+def core_tag(value: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain scalar (what journeyctl, editors and JSON tools read)."""
+    return yaml12.reading_12(value)[0]
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -74,7 +89,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 return _STR
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
-                tag = _BaseLoader.resolve(self, kind, value, implicit)
+                tag = plain_tag(value)
                 if len(value) <= _MEMO_MAX_LEN:
                     if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
                         _PLAIN_TAGS.clear()
@@ -114,6 +129,9 @@ class Document:
     root: Node
     text: str
     problems: list[Problem] = field(default_factory=list)
+    # Plain scalars YAML 1.1 reads differently (message: the scalar's text); check.py words the finding,
+    # which depends on the schema. Kept apart from `problems`: the value itself loaded fine.
+    ambiguous: list[Problem] = field(default_factory=list)
     _lines: "_Lines | None" = field(default=None, init=False, repr=False, compare=False)
 
     def node_at(self, path: Iterable[str | int], key: bool = False) -> Node:
@@ -331,6 +349,7 @@ class _Builder:
     def __init__(self, lines: _Lines) -> None:
         self.lines = lines
         self.problems: list[Problem] = []
+        self.ambiguous: list[Problem] = []
         self.built: dict[int, tuple[Any, int, int]] = {}
         self.active: set[int] = set()
         self.expanded = 0
@@ -398,6 +417,10 @@ class _Builder:
             if key_node.__class__ is not ScalarNode:
                 self.problem("yaml-syntax", key_node, "a mapping key must be a plain string, not a list or mapping", path)
                 continue
+            if key_node.tag not in _KEY_TAGS:  # an explicit tag: refused on keys as on values
+                self.problem("yaml-value", key_node, f"unsupported tag {_short(key_node.tag)} on a key: journeyctl "
+                             "loads plain data only", path + (key_node.value,))
+                continue
             if key_node.tag == _MERGE:
                 value, n, h = self.build(value_node, path, depth + 1)
                 size += n
@@ -432,6 +455,9 @@ class _Builder:
 
     def scalar(self, node: ScalarNode, path: tuple[str | int, ...]) -> Any:
         tag, text = node.tag, node.value
+        if tag == yaml12.AMBIGUOUS:
+            self.ambiguous.append(Problem("yaml-ambiguous", text, *self.lines(node.start_mark), path=path))
+            tag = yaml12.reading_12(text)[0]
         if not tag.startswith(_TAG):
             self.problem("yaml-value", node, f"unsupported tag {_short(tag)}: journeyctl loads plain data only", path)
             return text
@@ -444,11 +470,11 @@ class _Builder:
         if kind == "null":
             return None
         if kind == "bool":
-            value = _BOOL.get(text.lower())
-            if value is None:
+            value = yaml12.reading_12(text)
+            if value[0] != yaml12.BOOL:
                 self.problem("yaml-value", node, f"'{text}' is not a boolean (use true or false)", path)
                 return text
-            return value
+            return value[1]
         if kind == "int":
             return self._int(node, text, path)
         if kind == "float":
@@ -457,52 +483,33 @@ class _Builder:
         return text
 
     def _int(self, node: ScalarNode, text: str, path: tuple[str | int, ...]) -> Any:
-        digits = text.replace("_", "")
-        if len(digits) > MAX_INT_DIGITS:
-            self.problem("yaml-value", node, f"integer with {len(digits)} digits is too large", path)
+        """YAML 1.2 core integers: decimal, 0o octal, 0x hexadecimal (no '_', no sexagesimal)."""
+        if len(text) > MAX_INT_DIGITS:
+            self.problem("yaml-value", node, f"integer with {len(text.lstrip('+-'))} digits is too large", path)
             return text
-        sign = -1 if digits.startswith("-") else 1
-        body = digits.lstrip("+-")
-        try:
-            if body.startswith("0b"):
-                return sign * int(body[2:], 2)
-            if body.startswith("0x"):
-                return sign * int(body[2:], 16)
-            if body.startswith("0o"):
-                return sign * int(body[2:], 8)
-            if body != "0" and body.startswith("0"):
-                return sign * int(body, 8)
-            if ":" in body:
-                value = 0
-                for part in body.split(":"):
-                    value = value * 60 + int(part)
-                return sign * value
-            return sign * int(body)
-        except ValueError:
+        tag, value = yaml12.reading_12(text)
+        if tag != yaml12.INT:
             self.problem("yaml-value", node, f"'{text}' is not an integer", path)
             return text
+        return value
 
     def _float(self, node: ScalarNode, text: str, path: tuple[str | int, ...]) -> Any:
-        body = text.replace("_", "").lower()
-        if body.lstrip("+-") in (".nan", ".inf"):
-            self.problem("yaml-value", node, f"'{text}' is not a finite number", path)
-            return text
-        try:
-            if ":" in body:
-                sign = -1.0 if body.startswith("-") else 1.0
-                value = 0.0
-                for part in body.lstrip("+-").split(":"):
-                    value = value * 60 + float(part)
-                result = sign * value
-            else:
-                result = float(body)
-        except ValueError:
+        """YAML 1.2 core numbers; .nan and .inf are refused (no JSON value, no meaning in a journey)."""
+        tag, value = yaml12.reading_12(text)
+        if tag not in (yaml12.FLOAT, yaml12.INT):
             self.problem("yaml-value", node, f"'{text}' is not a number", path)
             return text
+        try:
+            result = float(value)
+        except OverflowError:
+            result = math.inf
         if not math.isfinite(result):
             self.problem("yaml-value", node, f"'{text}' is not a finite number", path)
             return text
         return result
+
+
+_KEY_TAGS = frozenset({_STR, _MERGE, yaml12.AMBIGUOUS, yaml12.NULL, yaml12.BOOL, yaml12.INT, yaml12.FLOAT})
 
 
 def _short(tag: str) -> str:
@@ -514,7 +521,8 @@ def load_text(text: str, path: Path) -> Document:
     lines = _Lines(text)
     builder = _Builder(lines)
     data, _, _ = builder.build(root, ())
-    doc = Document(path=path, data=data, root=root, text=text, problems=builder.problems)
+    doc = Document(path=path, data=data, root=root, text=text, problems=builder.problems,
+                   ambiguous=builder.ambiguous)
     doc._lines = lines
     return doc
 

@@ -54,10 +54,12 @@ def _describe_type(expected: Any) -> str:
     return _JSON_TYPE.get(expected, str(expected))
 
 
-def _yaml_hint(doc: Document, path: tuple[str | int, ...]) -> str:
+def _yaml_hint(doc: Document, path: tuple[str | int, ...], quoting_helps: bool = True) -> str:
+    """Advice to quote an unquoted value YAML read as a number or boolean, only where quoting is the fix
+    (the field takes text, or the quoted text is one of its allowed values)."""
     node = doc.node_at(path)
     # A plain scalar's style is None in PyYAML and '' in libyaml.
-    if isinstance(node, ScalarNode) and not node.style and node.tag in _YAML_TYPE:
+    if quoting_helps and isinstance(node, ScalarNode) and not node.style and node.tag in _YAML_TYPE:
         what = _YAML_TYPE[node.tag]
         return (f"; YAML reads the unquoted {node.value!r} as {what} — write it in quotes "
                 f"(\"{node.value}\") to keep the text")
@@ -80,13 +82,15 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
         return path, f"missing required key '{missing}' in {where}", False
     if validator == "type":
         got = _describe_value(instance)
-        return path, f"{where} must be {_describe_type(schema.get('type'))}, not {got}{_yaml_hint(doc, path)}", False
+        expected = schema.get("type")
+        takes_text = "string" in (expected if isinstance(expected, list) else [expected])
+        return path, f"{where} must be {_describe_type(expected)}, not {got}{_yaml_hint(doc, path, takes_text)}", False
     if validator == "enum":
         options = schema.get("enum", [])
         hint = closest(str(instance), [str(o) for o in options])
         text = f"{where} must be one of {', '.join(map(str, options))}, not {_describe_value(instance)}"
         text += f" (did you mean '{hint}'?)" if hint and hint != str(instance) else ""
-        return path, text + _yaml_hint(doc, path), False
+        return path, text + _yaml_hint(doc, path, str(instance) in map(str, options)), False
     if validator == "const":
         return path, f"{where} must be {schema.get('const')!r}, not {_describe_value(instance)}", False
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
