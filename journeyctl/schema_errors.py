@@ -66,6 +66,10 @@ def _yaml_hint(doc: Document, path: tuple[str | int, ...], quoting_helps: bool =
     return ""
 
 
+def _missing_key(error: Any) -> str:
+    return error.message.split("'")[1] if "'" in error.message else error.message
+
+
 def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, bool]:
     path = tuple(error.absolute_path)
     where = format_path(path) or "the journey"
@@ -78,7 +82,7 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
         suffix = f" (did you mean '{hint}'?)" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
         return path + (key,), f"unknown key '{key}' in {where}{suffix}", True
     if validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        missing = _missing_key(error)
         return path, f"missing required key '{missing}' in {where}", False
     if validator == "type":
         got = _describe_value(instance)
@@ -167,7 +171,8 @@ def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]
     for error in _cached_validator(kind).iter_errors(doc.data):
         for leaf in _leaves(error):
             path, message, on_key = _message(leaf, doc)
-            if any(path[: len(s)] == s for s in skip):
+            subject = path + (_missing_key(leaf),) if leaf.validator == "required" else path
+            if any(subject[: len(s)] == s for s in skip):  # the loader already said why (a refused tag)
                 continue
             # One finding per place: "not one of draft, active, retired" says more than "not a string".
             rank = _PRIORITY.get(leaf.validator, 5)

@@ -148,6 +148,13 @@ def test_resolver_memo_is_bounded(monkeypatch):
     ("a: !custom x\n", [("yaml-value", 1, 4, "unsupported tag !custom: journeyctl loads plain data only")]),
     ("a: !!set {x}\n", [("yaml-value", 1, 4, "unsupported tag !!set")]),
     ("[a]: 1\n", [("yaml-syntax", 1, 1, "a mapping key must be a plain string, not a list or mapping")]),
+    # Tags on keys are refused like tags on values (issue 22, item 3).
+    ("!!python/object/apply:os.system ['true']: 1\n",
+     [("yaml-syntax", 1, 1, "a mapping key must be a plain string, not a list or mapping")]),
+    ("!!python/object/apply:os.system x: 1\n",
+     [("yaml-value", 1, 1, "unsupported tag !!python/object/apply:os.system on a key: journeyctl loads plain data only")]),
+    ("a:\n  !!binary aGk=: 1\n", [("yaml-value", 2, 3, "unsupported tag !!binary on a key: journeyctl loads plain data only")]),
+    ("!evil k: 1\n", [("yaml-value", 1, 1, "unsupported tag !evil on a key: journeyctl loads plain data only")]),
     ("a: {<<: [1]}\n", [("yaml-syntax", 1, 9, "'<<' merges mappings only")]),
 ])
 def test_problems_are_positioned(text, expected):
