@@ -433,6 +433,9 @@ class _Builder:
                         self.problem("yaml-syntax", value_node, "'<<' merges mappings only", path)
                 continue
             name = key_node.value
+            if key_node.tag == yaml12.AMBIGUOUS:  # `on:` is the key "on" here, True to YAML 1.1 tools
+                self.ambiguous.append(Problem("yaml-ambiguous-key", name, *self.lines(key_node.start_mark),
+                                              path=path + (name,)))
             if name in seen:
                 first = self.lines(seen[name].start_mark)[0]
                 self.problem("duplicate-key", key_node,

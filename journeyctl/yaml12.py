@@ -248,6 +248,13 @@ def ambiguity_findings(doc: Any, display: str, kind: str = "journey") -> tuple[l
     root = journey_schema(kind)
     out, explained = [], set()
     for p in doc.ambiguous:
+        if p.rule == "yaml-ambiguous-key":  # a key is always text to journeyctl: say what 1.1 sees
+            where = format_path(p.path[:-1]) or "the journey"
+            message = (f"key {p.message} in {where} is {describe(reading_12(p.message))} in YAML 1.2 (journeyctl, "
+                       f"editors, check-jsonschema) but {describe(reading_11(p.message))} in YAML 1.1 (PyYAML and "
+                       f"other 1.1 tools); write {json.dumps(p.message, ensure_ascii=False)}")
+            out.append(Finding("yaml-ambiguous", "warning", display, p.line, p.column, message, format_path(p.path)))
+            continue
         severity, message, fixes = ambiguity(p.message, p.path, root)
         out.append(Finding("yaml-ambiguous", severity, display, p.line, p.column, message, format_path(p.path)))
         if fixes:

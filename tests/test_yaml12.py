@@ -153,3 +153,10 @@ def test_a_catalog_gets_the_finding_too(tmp_path: Path):
     assert [(f.line, f.column, f.severity, f.rule, f.message) for f in result.findings if f.rule != "unused-definition"] == [
         (3, 23, "warning", "yaml-ambiguous", f'teams[0].name: no is the text "no" {V12} but the boolean false {V11}; '
                                              'write "no"')]
+
+
+def test_a_key_yaml_11_reads_as_a_boolean_is_a_warning():
+    text = BASE.replace(TITLE, TITLE + "\non: push", 1)
+    line = line_of(text, "on: push")
+    assert (line, 1, "warning", "yaml-ambiguous", f'key on in the journey is the text "on" {V12} but the boolean '
+                                                  f'true {V11}; write "on"') in findings(text)
