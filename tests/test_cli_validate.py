@@ -211,20 +211,20 @@ def test_version_is_fast_path_and_imports_nothing_heavy():
     assert proc.stdout.splitlines()[1] == "HEAVY []"
 
 
-# A typo'd key or a wrongly typed optional value is dropped for the rules, so one run reports the schema
-# error and every gap in the rest of the file; a fault that cannot be dropped leaves the schema errors alone.
+# A typo'd key or a wrongly typed value is repaired around for the rules (salvage.py), so one run reports the
+# schema error and every gap in the rest of the file, and no rule repeats the schema error as its own.
 SALVAGE = (Path(__file__).parent / "fixtures" / "hostile" / "clean.journey.yaml").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("old, new, expected", [
     ("        channel: web\n        owner: web-team\n        personas: [shopper]\n        entry: true",
      "        chanel: web\n        owner: marketing\n        personas: [shopper]\n        entry: true",
-     [("touchpoint-without-channel", "- id: landing"), ("schema", "chanel: web"),
-      ("unknown-reference", "owner: marketing"), ("missing-handoff", "- to: signup")]),
+     # 'chanel' is read as the 'channel' it means for the rules: no "has no channel" after the root cause
+     [("schema", "chanel: web"), ("unknown-reference", "owner: marketing"), ("missing-handoff", "- to: signup")]),
     ("          - to: signup", "          - to: signup\n            rate: 1.5\n            wait: soon",
      [("invalid-rates", "rate: 1.5"), ("schema", "wait: soon")]),
     ("id: clean\n", "id: clean\ncolour: red\n", [("schema", "colour: red")]),
-    # not salvageable: a required key missing, a wrong item inside a list
+    # a required key missing, a wrong item inside a list: the rules run on the rest (and find nothing more)
     ("title: Base journey\n", "", [("schema", "journeyctl: 1")]),
     ("        personas: [shopper]\n        entry: true", "        personas: [5]\n        entry: true\n        rate: 2",
      [("schema", "personas: [5]"), ("schema", "rate: 2")]),

@@ -1,0 +1,89 @@
+"""Issue 15: never a silent skip, root cause first, messages that point at the mistake, commands that agree.
+
+Each case edits the starter journey (journeyctl init's) and asserts every finding of the file, exactly.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeyctl.check import check_file
+from journeyctl.config import Config
+from journeyctl.starter import starter_journey
+
+BASE = starter_journey("s")
+HANDOFF = "            handoff: {trigger: sign-up form submitted, sla: 1h, via: marketing automation}\n"
+MISSING_HANDOFF = ("missing-handoff", "the customer passes from marketing ('blog-post') to customer-success "
+                   "('welcome-email') with no hand-off declared: add 'handoff' with a trigger and an sla")
+
+
+def edit(*pairs: tuple[str, str]) -> str:
+    text = BASE
+    for old, new in pairs:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    return text
+
+
+def line_of(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+def check(tmp_path: Path, text: str) -> list[tuple[int, int, str, str, str]]:
+    path = tmp_path / "s.journey.yaml"
+    path.write_text(text, encoding="utf-8")
+    return [(f.line, f.column, f.severity, f.rule, f.message) for f in check_file(path, Config()).findings]
+
+
+# --- root cause first, consequences dropped -------------------------------------------------------------
+
+def test_a_misspelt_key_is_the_only_finding(tmp_path: Path):
+    text = edit(("        channel: web\n", "        chanel: web\n"))
+    assert check(tmp_path, text) == [(line_of(text, "chanel"), 9, "error", "schema",
+                                      "unknown key 'chanel' in stages[0].touchpoints[0] (did you mean 'channel'?)")]
+
+
+def test_an_invalid_sla_does_not_also_say_the_handoff_has_no_sla(tmp_path: Path):
+    text = edit(("sla: 1h", "sla: one hour"))
+    (finding,) = check(tmp_path, text)
+    assert finding[:4] == (line_of(text, "handoff:"), 61, "error", "schema")
+    assert finding[4].startswith("stages[0].touchpoints[0].next[0].handoff.sla: 'one hour' is not a duration")
+
+
+def test_an_invalid_owner_does_not_also_say_there_is_no_owner(tmp_path: Path):
+    text = edit(("        owner: marketing\n        personas", "        owner: sales team\n        personas"))
+    (finding,) = check(tmp_path, text)
+    assert finding[:4] == (line_of(text, "owner: sales team"), 16, "error", "schema")
+
+
+# --- never a silent skip --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fault, needle, rule_line_shift", [
+    (("review_every: 90d\n", "review_every: 90d\nlinks: [{title: Doc, url: notaurl}]\n"), "links:", 1),
+    (("        kind: external ", "        milestone: 5 "), "milestone: 5", 0),
+    (("journeyctl: 1 ", "journeyctl: 2 "), "journeyctl: 2", 0),
+    (("title: My first journey\n", ""), "journeyctl:", -1),
+])
+def test_gap_rules_run_on_a_file_with_schema_errors(tmp_path: Path, fault, needle, rule_line_shift):
+    text = edit((HANDOFF, ""), fault)
+    found = check(tmp_path, text)
+    assert [f[3] for f in found if f[0] == line_of(text, needle)] == ["schema"]
+    assert (line_of(text, "- to: welcome-email"), 17, "error", *MISSING_HANDOFF) in found
+
+
+def test_a_suppression_of_a_rule_that_ran_on_a_salvaged_file_is_used(tmp_path: Path):
+    text = edit((HANDOFF, ""), ("          - to: welcome-email", "          - to: welcome-email  # journeyctl: disable=missing-handoff"),
+                ("review_every: 90d\n", "review_every: 90d\nlinks: [{title: Doc, url: notaurl}]\n"))
+    found = check(tmp_path, text)
+    assert [f[3] for f in found] == ["schema"]
+
+
+def test_when_no_journey_can_be_salvaged_the_output_says_the_rules_did_not_run(tmp_path: Path):
+    text = edit((HANDOFF, ""), ("          - to: welcome-email", "          - to: welcome-email  # journeyctl: disable=missing-handoff"),
+                ("stages:  ", "stages: []\nold_stages: "))
+    found = check(tmp_path, text)
+    assert (1, 1, "info", "schema", "the gap rules did not run on this file: fix the errors above first (a journey "
+            "needs 'stages', a list of stages)") in found
+    assert not [f for f in found if f[3] == "unused-suppression"]  # its rule did not run: not "unused"
