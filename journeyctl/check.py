@@ -215,6 +215,14 @@ def unused_suppressions(suppressions: list[Suppression], display: str, severitie
             if rule_id in s.used or rule_id in defer or ("all" == rule_id and s.used):
                 continue
             if rule_id != "all" and not _known(rule_id):
+                from .suggest import closest
+
+                meant = closest(rule_id, _rule_ids() | {"all"})
+                if meant:  # a misspelt rule id: the fix is the spelling, not removing the decision
+                    out.append(Finding("unused-suppression", severities["unused-suppression"], display, s.line,
+                                       s.column, f"suppression of '{rule_id}' names no rule (did you mean "
+                                       f"'{meant}'?); fix or remove it"))
+                    continue
                 why = "unknown rule"
             elif rule_id == "all" or rule_id in severities:
                 why = "nothing to suppress"
@@ -278,6 +286,7 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
 
             dropped = set(consequences([f for f in findings if f.rule in _gap_rules()], taints))
             findings = [f for f in findings if f not in dropped]
+        findings = _without_echoes(findings)
         findings += unused_suppressions(suppressions, display, severities, defer | skipped)
         outcome.suppressions = [s for s in suppressions if set(s.rules) & defer]
     outcome.result.findings = sorted((f for f in findings if f.rule in severities or f.rule not in _rule_ids()),
@@ -301,6 +310,20 @@ def check_file(path: Path, config: Config, severities: dict[str, str] | None = N
     if is_catalog(path):
         return check_paths([path], config, severities=severities).files[0]
     return check_journey_file(path, config, severities).result
+
+
+def _without_echoes(findings: list[Finding]) -> list[Finding]:
+    """Drop "'web' is declared but unused" where a misspelt reference ('Web', did you mean 'web'?) is
+    the reason: the root cause is reported, its echo on the definition would send the user the wrong way."""
+    import re
+
+    meant = {m for f in findings if f.rule == "unknown-reference"
+             for m in re.findall(r"\(did you mean '([^']+)'\?\)", f.message)}
+    if not meant:
+        return findings
+    return [f for f in findings if not (f.rule == "unused-definition" and
+                                        re.search(r"'([^']+)'", f.message) and
+                                        re.search(r"'([^']+)'", f.message)[1] in meant)]
 
 
 def _gap_rules() -> frozenset[str]:

@@ -247,7 +247,38 @@ def _check_depth_of(text: str) -> None:
         loader.dispose()
 
 
+_KEY_WITHOUT_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s+([^:#]*?)\s*(?:#.*)?$")
+
+
+def _missing_colon(exc: yaml.MarkedYAMLError, text: str) -> LoadError | None:
+    """`channel web` is a key without its colon: say so on that line, not where libyaml gave up.
+
+    libyaml reports it as "could not find expected ':'" one line further down, or, when the next line is
+    a key, as "mapping values are not allowed" on that next line (it read both lines as one scalar).
+    """
+    lines = text.split("\n")
+    if exc.problem == "could not find expected ':'" and exc.context_mark is not None:
+        number = exc.context_mark.line
+    elif exc.problem == "mapping values are not allowed in this context" and exc.problem_mark is not None:
+        number = exc.problem_mark.line - 1
+        while number >= 0 and (not lines[number].strip() or lines[number].lstrip().startswith("#")):
+            number -= 1
+    else:
+        return None
+    if not 0 <= number < len(lines):
+        return None
+    match = _KEY_WITHOUT_COLON.match(lines[number].rstrip("\r"))
+    if not match or not match[3]:
+        return None
+    written = f"{match[2]} {match[3]}"
+    return LoadError("yaml-syntax", f"'{written}' needs a colon after the key: '{match[2]}: {match[3]}'",
+                     number + 1, len(match[1]) + 1)
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
+    colon = _missing_colon(exc, text)
+    if colon is not None:
+        return colon
     mark = exc.problem_mark or exc.context_mark
     context = exc.context
     start = exc.context_mark

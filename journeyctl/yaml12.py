@@ -199,6 +199,11 @@ def text_only(schemas: list[dict[str, Any]]) -> bool:
     return all(_types(s) <= {"string", "null"} for s in schemas)
 
 
+def accepts(schemas: list[dict[str, Any]], root: dict[str, Any], value: Any) -> bool:
+    """Whether any of `schemas` (from subschemas) accepts `value`."""
+    return _accepts(schemas, root, value)
+
+
 def _accepts(schemas: list[dict[str, Any]], root: dict[str, Any], value: Any) -> bool:
     import jsonschema
 
@@ -212,9 +217,10 @@ def _accepts(schemas: list[dict[str, Any]], root: dict[str, Any], value: Any) ->
 def ambiguity(text: str, path: tuple[str | int, ...], root: dict[str, Any]) -> tuple[str, str, bool]:
     """(severity, message, fixes) of the yaml-ambiguous finding for plain scalar `text` at `path`.
 
-    An error where the field's type is not text (a boolean, a number: which reading wins decides the
-    value) or where journeyctl's reading is not text in a text field (`010`); a warning in a text field
-    or an unknown key (journeyctl and editors read the text; only YAML 1.1 tools misread it). The replacement is the quoted text in a text field; elsewhere the
+    An error where the field's type is not text and a reading is valid there (a boolean, a number: which
+    reading wins decides the value), or where journeyctl's reading is not text in a text field (`010`);
+    a warning in a text field or an unknown key (journeyctl and editors read the text; only YAML 1.1
+    tools misread it), and where no reading is valid (the schema finding says what is allowed). The replacement is the quoted text in a text field; elsewhere the
     reading the schema accepts, preferring journeyctl's own. `fixes`: the replacement is valid there,
     so a schema finding at the same place says nothing more.
     """
@@ -228,11 +234,13 @@ def ambiguity(text: str, path: tuple[str | int, ...], root: dict[str, Any]) -> t
         replacement = json.dumps(text, ensure_ascii=False)
         fixes = bool(schemas) and _accepts(schemas, root, text)
     else:
-        severity = "error"
         typed = [r for r in (twelve, eleven) if r[0] in (BOOL, INT, FLOAT, NULL)]
         valid = [r for r in typed if _accepts(schemas, root, r[1])]
-        choice = (valid or typed or [(STR, text)])[0]
-        replacement, fixes = spell(choice), bool(valid)
+        if valid:
+            severity, replacement, fixes = "error", spell(valid[0]), True
+        else:  # wrong either way (`handoff: yes`, `emotion: 010`): the schema finding says what is allowed
+            severity, fixes = "warning", False
+            replacement = spell(twelve) if twelve in typed else json.dumps(text, ensure_ascii=False)
     where = format_path(path) or "the journey"
     message = (f"{where}: {text} is {describe(twelve)} in YAML 1.2 (journeyctl, editors, check-jsonschema) "
                f"but {describe(eleven)} in YAML 1.1 (PyYAML and other 1.1 tools); write {replacement}")

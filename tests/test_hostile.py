@@ -51,8 +51,8 @@ EXPECTED: dict[str, list[tuple[int, int, str, str, str]]] = {
     "nested-500": [(4, 73, "error", "yaml-syntax", "nesting deeper than 64 levels; a journey never needs this")],
     "impossible-date": [(5, 11, "error", "schema", "reviewed: '2024-02-30' is not a valid date")],
     "huge-integer": [(15, 30, "error", "yaml-value", "integer with 5000 digits is too large")],
-    "huge-emotion": [(26, 18, "error", "schema", "stages[0].touchpoints[0].emotion: 99999999999999999999999999 is "
-                                                 "out of range (maximum 2)")],
+    "huge-emotion": [(26, 18, "error", "schema", "stages[0].touchpoints[0].emotion must be from -2 to 2, not "
+                                                 "99999999999999999999999999")],
     "bad-bool-tag": [(25, 16, "error", "yaml-value", "'maybe' is not a boolean (use true or false)")],
     "non-utf8": [(11, 16, "error", "yaml-syntax", "invalid UTF-8 (byte 0xe9); save the file as UTF-8")],
     "nul-byte": [(11, 14, "error", "yaml-syntax", "binary file: found a NUL byte; a journey is UTF-8 text")],

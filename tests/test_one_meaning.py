@@ -87,3 +87,54 @@ def test_when_no_journey_can_be_salvaged_the_output_says_the_rules_did_not_run(t
     assert (1, 1, "info", "schema", "the gap rules did not run on this file: fix the errors above first (a journey "
             "needs 'stages', a list of stages)") in found
     assert not [f for f in found if f[3] == "unused-suppression"]  # its rule did not run: not "unused"
+
+
+# --- messages that point at the mistake -------------------------------------------------------------------
+
+@pytest.mark.parametrize("old, new, needle, column, message", [
+    ("        channel: web\n", "        channel web\n", "channel web", 9,
+     "'channel web' needs a colon after the key: 'channel: web'"),
+    ("  - id: onboarding", "  - id onboarding", "- id onboarding", 5,
+     "'id onboarding' needs a colon after the key: 'id: onboarding'"),
+])
+def test_a_missing_colon_is_reported_on_the_line_that_lacks_it(tmp_path: Path, old, new, needle, column, message):
+    text = edit((old, new))
+    assert check(tmp_path, text) == [(line_of(text, needle), column, "error", "yaml-syntax", message)]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ("rate: 0.05", "rate: 5%", "stages[0].touchpoints[0].next[0].rate must be a number, not '5%'; write 0.05 (a share "
+                               "from 0 to 1, not a percentage)"),
+    ("sla: 1h", "sla: 1 hour", "stages[0].touchpoints[0].next[0].handoff.sla: '1 hour' is not a duration: write a "
+                               "number and a unit, min, h, d or w, e.g. 30min, 24h, 90d, 2w (did you mean '1h'?)"),
+    ("sla: 1h", "sla: one hour", "stages[0].touchpoints[0].next[0].handoff.sla: 'one hour' is not a duration: write a "
+                                 "number and a unit, min, h, d or w, e.g. 30min, 24h, 90d, 2w (did you mean '1h'?)"),
+    ("emotion: 1 ", "emotion: very bad ", "stages[0].touchpoints[0].emotion must be a whole number from -2 to 2, not "
+                                          "'very bad'"),
+    ("emotion: 1 ", "emotion: 5 ", "stages[0].touchpoints[0].emotion must be from -2 to 2, not 5"),
+    # quoting cannot help: no "write it in quotes" advice
+    ('reviewed: "2026-12-04"', "reviewed: 20260101", 'reviewed must be text, not 20260101; write "2026-01-01" (a date '
+                                                     'is YYYY-MM-DD)'),
+    ("entry: true ", "entry: 1 ", "stages[0].touchpoints[0].entry must be true or false, not 1"),
+    ("    touchpoints:\n      - id: welcome-email", "    touchpoints:\n    tps:\n      - id: welcome-email", None),
+])
+def test_enum_range_and_format_messages_say_what_is_allowed(tmp_path: Path, old, new, message):
+    text = edit((old, new))
+    found = [f for f in check(tmp_path, text) if f[3] == "schema"]
+    if message is None:  # an empty `touchpoints:` is a list left empty, not text to quote
+        assert found and all("quotes" not in f[4] for f in found), found
+        return
+    assert [f[4] for f in found] == [message]
+
+
+def test_a_misspelt_rule_in_a_suppression_gets_a_did_you_mean(tmp_path: Path):
+    text = edit(("          - to: welcome-email", "          - to: welcome-email  # journeyctl: disable=handoff-without-sl"))
+    assert check(tmp_path, text) == [(line_of(text, "- to: welcome-email"), 32, "info", "unused-suppression",
+                                      "suppression of 'handoff-without-sl' names no rule (did you mean "
+                                      "'handoff-without-sla'?); fix or remove it")]
+
+
+def test_a_misspelt_reference_is_not_echoed_as_an_unused_definition(tmp_path: Path):
+    text = edit(("        owner: marketing\n        personas", "        owner: Marketing\n        personas"))
+    assert check(tmp_path, text) == [(line_of(text, "owner: Marketing"), 16, "error", "unknown-reference",
+                                      "unknown team 'Marketing' (did you mean 'marketing'?)")]

@@ -123,12 +123,21 @@ def test_the_replacement_is_the_last_clause_for_a_fix_engine():
     assert re.search(r"; write (.+)$", message).group(1) == "true"
 
 
-def test_an_out_of_range_number_keeps_its_schema_finding_after_the_ambiguity():
+def test_an_out_of_range_number_keeps_its_schema_finding_and_the_ambiguity_is_a_warning():
     doc, line, column = with_value("emotion", "1 ", "010 ")
     assert findings(doc) == [
-        (line, column, "error", "schema", "stages[0].touchpoints[0].emotion: 10 is out of range (maximum 2)"),
-        (line, column, "error", "yaml-ambiguous", "stages[0].touchpoints[0].emotion: 010 is the integer 10 "
-                                                  f"{V12} but the integer 8 {V11}; write 10"),
+        (line, column, "error", "schema", "stages[0].touchpoints[0].emotion must be from -2 to 2, not 10"),
+        (line, column, "warning", "yaml-ambiguous", "stages[0].touchpoints[0].emotion: 010 is the integer 10 "
+                                                    f"{V12} but the integer 8 {V11}; write 10"),
+    ]
+
+
+def test_a_value_wrong_in_either_reading_keeps_the_schema_error_and_no_quote_advice():
+    doc, line, column = with_value("            handoff", "{trigger: sign-up form submitted, sla: 1h, via: marketing automation}", "yes")
+    assert findings(doc) == [
+        (line, column, "error", "schema", "stages[0].touchpoints[0].next[0].handoff must be a mapping, not 'yes'"),
+        (line, column, "warning", "yaml-ambiguous", 'stages[0].touchpoints[0].next[0].handoff: yes is the text "yes" '
+                                                    f'{V12} but the boolean true {V11}; write "yes"'),
     ]
 
 
