@@ -82,7 +82,9 @@ SCHEMA_PLACES = ("journey.schema.json", "schemas/journey.schema.json", ".journey
 def starter_journey(journey_id: str, directory: Path | None = None) -> str:
     """The starter text; its modeline points at a schema file found beside or above `directory` (editors
     resolve a relative path offline), else at the schema's published id."""
-    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat(), schema=schema_reference(directory))
+    # The same "today" as the rules (JOURNEYCTL_TODAY pins it): a starter is never reviewed in the future.
+    today = os.environ.get("JOURNEYCTL_TODAY") or date.today().isoformat()
+    return _TEMPLATE.format(id=journey_id, today=today, schema=schema_reference(directory))
 
 
 def schema_reference(directory: Path | None) -> str:

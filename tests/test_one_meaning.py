@@ -113,7 +113,7 @@ def test_a_missing_colon_is_reported_on_the_line_that_lacks_it(tmp_path: Path, o
                                           "'very bad'"),
     ("emotion: 1 ", "emotion: 5 ", "stages[0].touchpoints[0].emotion must be from -2 to 2, not 5"),
     # quoting cannot help: no "write it in quotes" advice
-    ('reviewed: "2026-12-04"', "reviewed: 20260101", 'reviewed must be text, not 20260101; write "2026-01-01" (a date '
+    ('reviewed: "2026-11-23"', "reviewed: 20260101", 'reviewed must be text, not 20260101; write "2026-01-01" (a date '
                                                      'is YYYY-MM-DD)'),
     ("entry: true ", "entry: 1 ", "stages[0].touchpoints[0].entry must be true or false, not 1"),
     ("    touchpoints:\n      - id: welcome-email", "    touchpoints:\n    tps:\n      - id: welcome-email", None),
@@ -138,3 +138,39 @@ def test_a_misspelt_reference_is_not_echoed_as_an_unused_definition(tmp_path: Pa
     text = edit(("        owner: marketing\n        personas", "        owner: Marketing\n        personas"))
     assert check(tmp_path, text) == [(line_of(text, "owner: Marketing"), 16, "error", "unknown-reference",
                                       "unknown team 'Marketing' (did you mean 'marketing'?)")]
+
+
+# --- commands agree ---------------------------------------------------------------------------------------
+
+def test_a_review_date_in_the_future_is_a_finding(tmp_path: Path):
+    text = edit(("status: draft ", "status: active "), ('reviewed: "2026-11-23"', 'reviewed: "2099-01-01"'))
+    assert (line_of(text, "reviewed:"), 11, "warning", "stale-journey",
+            "'reviewed' is 2099-01-01, a date in the future (today is 2026-11-23): record the day the map was "
+            "last checked") in check(tmp_path, text)
+
+
+@pytest.mark.parametrize("reviewed", ['"2026-02-30"', "2026-13-01"])
+def test_an_invalid_review_date_is_not_also_a_missing_one(tmp_path: Path, reviewed):
+    """Issue 22, item 16: no contradictory "no 'reviewed' date" beside "not a valid date"."""
+    text = edit(("status: draft ", "status: active "), ('reviewed: "2026-11-23"', f"reviewed: {reviewed}"))
+    assert check(tmp_path, text) == [(line_of(text, "reviewed:"), 11, "error", "schema",
+                                      f"reviewed: '{reviewed.strip(chr(34))}' is not a valid date")]
+
+
+@pytest.mark.parametrize("reviewed, every", [('"9999-12-31"', "90d"), ('"2026-01-01"', "9999999w"),
+                                             ('"9999-12-31"', "9999999w")])
+def test_docs_builds_for_review_dates_and_periods_at_the_edge_of_the_calendar(tmp_path: Path, reviewed, every):
+    """Issue 22, item 7: `docs` crashed with OverflowError on journeys `validate` checks."""
+    import subprocess
+    import sys
+
+    text = edit(("status: draft ", "status: active "), ('reviewed: "2026-11-23"', f"reviewed: {reviewed}"),
+                ("review_every: 90d", f"review_every: {every}"))
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "s.journey.yaml").write_text(text, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "journeyctl", "docs", "ws", "-o", "site"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert "internal error" not in proc.stderr + proc.stdout
+    page = (tmp_path / "site" / "journeys" / "s.html").read_text(encoding="utf-8")
+    assert ("never reviewed" in page) == reviewed.startswith('"9999')  # a future review is no review
