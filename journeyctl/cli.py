@@ -125,7 +125,7 @@ def validate(
     try:
         from .run import run_checks
 
-        result = run_checks(paths or [Path(".")], config, selected, ignored)
+        result = run_checks(paths or [Path(".")], config, selected, ignored, split=config_path is None)
     except UsageError as exc:
         raise fail(str(exc))
     if not result.files:

@@ -32,12 +32,24 @@ WRITE_BATCH = 500
 
 
 def run_checks(paths: Iterable[Path], config: Config, select: Iterable[str] = (),
-               ignore: Iterable[str] = ()) -> RunResult:
-    mapper = Mapper(config)
-    try:
-        return check_paths(paths, config, select, ignore, mapper=mapper)
-    finally:
-        mapper.close()
+               ignore: Iterable[str] = (), split: bool = False) -> RunResult:
+    """Check `paths`; with `split` (settings found, not given), paths of different workspaces are each
+    checked in their own workspace (workspace_groups.py)."""
+    groups = [(list(paths), config)]
+    if split:
+        from .workspace_groups import group_paths
+
+        groups = group_paths(groups[0][0], config)
+    files = []
+    for members, settings in groups:
+        mapper = Mapper(settings)
+        try:
+            files += check_paths(members, settings, select, ignore, mapper=mapper).files
+        finally:
+            mapper.close()
+    if len(groups) > 1:
+        files.sort(key=lambda f: f.path)
+    return RunResult(files)
 
 
 def workers() -> int:

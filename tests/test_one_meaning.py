@@ -174,3 +174,25 @@ def test_docs_builds_for_review_dates_and_periods_at_the_edge_of_the_calendar(tm
     assert "internal error" not in proc.stderr + proc.stdout
     page = (tmp_path / "site" / "journeys" / "s.html").read_text(encoding="utf-8")
     assert ("never reviewed" in page) == reviewed.startswith('"9999')  # a future review is no review
+
+
+@pytest.mark.parametrize("settings", [False, True])
+def test_paths_from_two_workspaces_are_each_checked_in_their_own(tmp_path: Path, settings):
+    import subprocess
+    import sys
+
+    for name in ("wsA", "wsB"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "s.journey.yaml").write_text(BASE, encoding="utf-8")
+        if settings:
+            (tmp_path / name / ".journeyctl.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "one").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "one" / f"{name}.journey.yaml").write_text(BASE, encoding="utf-8")
+    run = [sys.executable, "-m", "journeyctl", "validate", "--no-cache"]
+    two = subprocess.run(run + ["wsA", "wsB"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert (two.returncode, two.stdout) == (0, "2 files checked, no findings\n"), two.stderr
+    one = subprocess.run(run + ["one"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert one.returncode == 1  # one workspace: the same journey id twice is still a duplicate
+    assert one.stdout.startswith("one/b.journey.yaml:4:5: error duplicate-id journey id 's' is already used by "
+                                 "one/a.journey.yaml:4")
