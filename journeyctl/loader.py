@@ -36,6 +36,9 @@ MAX_DEPTH = 64
 # defaults, far below what a "billion laughs" document expands to.
 MAX_ALIAS_EXPANSION = 100_000
 MAX_INT_DIGITS = 100
+# The size cap bounds bytes, not work: 8 MiB of `[1,1,1,...]` is 4 million values, minutes and gigabytes
+# through the model and the rules. A journey of 10,000 touchpoints is under 200,000 values.
+MAX_NODES = 250_000
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; a journey never needs this"
 # libyaml's composer recurses in C and crashes the process near 25,000 levels, so any document that
 # could nest that deep is measured on the event stream first. The bound below is cheap to compute and
@@ -340,8 +343,32 @@ def _char_at(text: str, index: int) -> str:
     return text[index] if 0 <= index < len(text) else ""
 
 
+def _check_nodes(text: str) -> None:
+    """Refuse a document of more than MAX_NODES values at the first one too many, reading no further."""
+    count = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > MAX_NODES:
+                    raise LoadError("file-error", f"more than {MAX_NODES:,} YAML values (keys, items, scalars); "
+                                    "journeyctl reads journeys up to that size: split the journey",
+                                    *_position(event.start_mark, text))
+    except yaml.MarkedYAMLError:
+        return  # compose reports it, with the same position
+    finally:
+        loader.dispose()
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
 def compose(text: str) -> Node:
     """Text → node tree (one document), or a LoadError with a position."""
+    if len(text) > MAX_NODES:  # every value takes at least one character: shorter text cannot exceed
+        _check_nodes(text)  # first: it stops after MAX_NODES events, so the depth check below is bounded too
     if _may_nest_deeply(text):
         _check_depth(text)
     loader = _Loader(text)

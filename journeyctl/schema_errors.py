@@ -76,6 +76,19 @@ def _yaml_hint(doc: Document, path: tuple[str | int, ...], kind: str = "journey"
     return ""
 
 
+def _unknown_keys(error: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    path = tuple(error.absolute_path)
+    where = format_path(path) or "the journey"
+    allowed = set(error.schema.get("properties", {}))
+    extra = sorted(k for k in error.instance if k not in allowed) if isinstance(error.instance, dict) else []
+    out = []
+    for key in extra:
+        hint = closest(key, allowed)
+        suffix = f" (did you mean '{hint}'?)" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
+        out.append((path + (key,), f"unknown key '{key}' in {where}{suffix}"))
+    return out
+
+
 def _missing_key(error: Any) -> str:
     return error.message.split("'")[1] if "'" in error.message else error.message
 
@@ -255,6 +268,11 @@ def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]
                 best[path] = (2, (path, message, False))
             continue
         for leaf in _leaves(error):
+            if leaf.validator == "additionalProperties":  # every unknown key of the mapping, not the first
+                for path, message in _unknown_keys(leaf):
+                    if not any(path[: len(s)] == s for s in skip):
+                        best[path] = (0, (path, message, True))
+                continue
             path, message, on_key = _message(leaf, doc)
             subject = path + (_missing_key(leaf),) if leaf.validator == "required" else path
             if any(subject[: len(s)] == s for s in skip):  # the loader already said why (a refused tag)

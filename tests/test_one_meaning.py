@@ -196,3 +196,43 @@ def test_paths_from_two_workspaces_are_each_checked_in_their_own(tmp_path: Path,
     assert one.returncode == 1  # one workspace: the same journey id twice is still a duplicate
     assert one.stdout.startswith("one/b.journey.yaml:4:5: error duplicate-id journey id 's' is already used by "
                                  "one/a.journey.yaml:4")
+
+
+def test_every_unknown_key_of_a_mapping_is_reported(tmp_path: Path):
+    """Issue 22, item 15: not only the first."""
+    text = edit(("        channel: web\n", "        chanel: web\n        colour: red\n        notes: x\n"))
+    where = "stages[0].touchpoints[0]"
+    assert check(tmp_path, text) == [
+        (line_of(text, "chanel"), 9, "error", "schema", f"unknown key 'chanel' in {where} (did you mean 'channel'?)"),
+        (line_of(text, "colour"), 9, "error", "schema", f"unknown key 'colour' in {where}; allowed keys: at, "
+         "channel, description, emotion, entry, events, evidence, id, kind, kpis, lane, milestone, moment_of_truth, "
+         "name, next, opportunities, outcome, owner, pain_points, personas, share"),
+        (line_of(text, "notes"), 9, "error", "schema", f"unknown key 'notes' in {where}; allowed keys: at, "
+         "channel, description, emotion, entry, events, evidence, id, kind, kpis, lane, milestone, moment_of_truth, "
+         "name, next, opportunities, outcome, owner, pain_points, personas, share"),
+    ]
+
+
+def test_a_tag_on_a_key_is_refused_like_a_tag_on_a_value(tmp_path: Path):
+    """Issue 22, item 3: `!!python/object/apply` or `!evil` on a key passed with no finding."""
+    text = edit(("        channel: web\n", "        !!python/object/apply:os.system channel: web\n"))
+    assert check(tmp_path, text) == [(line_of(text, "!!python"), 9, "error", "yaml-value",
+                                      "unsupported tag !!python/object/apply:os.system on a key: journeyctl loads "
+                                      "plain data only")]
+
+
+def test_a_document_of_too_many_values_is_refused_quickly_at_the_first_one_too_many(tmp_path: Path):
+    """Issue 22, item 5: the size cap bounds bytes; the value cap bounds work (and says so)."""
+    import time
+
+    from journeyctl.loader import MAX_NODES
+
+    text = "journeyctl: 1\nid: f\ntitle: F\ntags: [" + ",".join(["1"] * 3_000_000) + "]\nstages: [{id: s}]\n"
+    started = time.perf_counter()
+    found = check(tmp_path, text)
+    assert time.perf_counter() - started < 5
+    # 9 values come before the first item (the mapping, 3 keys and values, 'tags' and its list): the value
+    # MAX_NODES + 1 is item MAX_NODES - 8, each item taking two characters ("1,").
+    column = len("tags: [") + 2 * (MAX_NODES - 9) + 1
+    assert found == [(4, column, "error", "file-error", f"more than {MAX_NODES:,} YAML values (keys, items, "
+                      "scalars); journeyctl reads journeys up to that size: split the journey")]
