@@ -35,10 +35,13 @@ class Taint:
     owner: tuple[str | int, ...]
     field: str
     placeholder: str = ""
+    names: tuple[str, ...] = ()  # ids declared inside the value set aside (touchpoints under a misspelt key)
 
     def covers(self, finding: Finding) -> bool:
         place = format_path(self.owner + (self.field,))
         if finding.path == place or finding.path.startswith((place + ".", place + "[")):
+            return True
+        if any(f"'{name}'" in finding.message for name in self.names):
             return True
         if self.placeholder:  # a stand-in id or target: the findings that name it
             return f"'{self.placeholder}'" in finding.message
@@ -143,20 +146,33 @@ def _repair(data: dict[str, Any], errors: list[dict[str, Any]], taints: list[Tai
         if kind == "extra_forbidden":
             meant = closest(step, _allowed(path))
             value = container.pop(step)
+            if isinstance(value, (dict, list)):
+                taints.append(Taint(path, step, names=tuple(_ids(value))))
             # Read as the key meant (its error is reported already); not a list or mapping, whose objects
             # the findings would locate under the key meant, which the document does not have.
             if meant and meant not in before.get(id(container), container) and not isinstance(value, (dict, list)):
                 container[meant] = value
             changed = True
             continue
+        removed = container.get(step)
         value = _placeholder(step, taints)
         if value is not None and container.get(step) != value:
             container[step] = value
         else:
             del container[step]
-        taints.append(Taint(path, step, "" if value is None else str(value)))
+        taints.append(Taint(path, step, "" if value is None else str(value), tuple(_ids(removed))))
         changed = True
     return changed
+
+
+def _ids(value: Any) -> list[str]:
+    """The ids declared anywhere inside a value."""
+    if isinstance(value, dict):
+        own = [value["id"]] if isinstance(value.get("id"), str) else []
+        return own + [i for v in value.values() if isinstance(v, (dict, list)) for i in _ids(v)]
+    if isinstance(value, list):
+        return [i for v in value for i in _ids(v)]
+    return []
 
 
 def consequences(findings: list[Finding], taints: list[Taint]) -> list[Finding]:
