@@ -236,3 +236,16 @@ def test_a_document_of_too_many_values_is_refused_quickly_at_the_first_one_too_m
     column = len("tags: [") + 2 * (MAX_NODES - 9) + 1
     assert found == [(4, column, "error", "file-error", f"more than {MAX_NODES:,} YAML values (keys, items, "
                       "scalars); journeyctl reads journeys up to that size: split the journey")]
+
+
+def test_a_yaml_11_boolean_in_the_settings_says_what_to_write(tmp_path: Path):
+    import subprocess
+    import sys
+
+    (tmp_path / ".journeyctl.yaml").write_text("cache: no\n", encoding="utf-8")
+    (tmp_path / "s.journey.yaml").write_text(BASE, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "journeyctl", "validate", "."], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith(".journeyctl.yaml:1:8: 'cache' must be true or false (write false: 'no' is "
+                                        "text in YAML 1.2)")
