@@ -284,7 +284,8 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
         if taints:
             from .salvage import consequences
 
-            dropped = set(consequences([f for f in findings if f.rule in _gap_rules()], taints))
+            gap = _gap_rules()
+            dropped = set(consequences([f for f in findings if f.rule in gap], taints))
             findings = [f for f in findings if f not in dropped]
         findings = _without_echoes(findings)
         findings += unused_suppressions(suppressions, display, severities, defer | skipped)

@@ -25,6 +25,7 @@ from typing import Any
 
 from .findings import Finding, format_path
 
+_PER_ROUND = 1000
 _ROUNDS = 12  # repairs cascade (a value set aside, then its object lacks it): a few rounds suffice
 
 
@@ -113,7 +114,8 @@ def _repair(data: dict[str, Any], errors: list[dict[str, Any]], taints: list[Tai
     changed = False
     # Every error is located before anything changes: two errors of one value (a union's branches) must
     # not see each other's repair.
-    located = [(tuple(err["loc"]), _walk(data, tuple(err["loc"])), err["type"]) for err in errors]
+    # At most _PER_ROUND errors a round: a list of 200,000 wrong items is set aside by its first one.
+    located = [(tuple(err["loc"]), _walk(data, tuple(err["loc"])), err["type"]) for err in errors[:_PER_ROUND]]
     before = {id(t[-1][0]): set(t[-1][0]) for _, t, _ in located if t and isinstance(t[-1][0], dict)}
     done: set[tuple[int, Any]] = set()
     for loc, trail, kind in located:

@@ -260,7 +260,11 @@ def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]
     """Every schema violation of a document, positioned; `skip` holds paths the loader already reported."""
     skip = skip or set()
     best: dict[tuple[str | int, ...], tuple[int, tuple[tuple[str | int, ...], str, bool]]] = {}
+    more = False
     for error in _cached_validator(kind).iter_errors(doc.data):
+        if len(best) >= MAX_FINDINGS:  # a list of 200,000 wrong values: the first ones say it all
+            more = True
+            break
         union = _union_type_message(error, doc)
         if union is not None:  # `milestone: 5`: "true or false, or text", not just the first alternative
             path, message = union
@@ -285,7 +289,17 @@ def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]
     for _, (path, message, on_key) in best.values():
         line, column = doc.locate(path, key=on_key)
         out.append(Finding("schema", "error", display, line, column, message, format_path(path)))
-    return sorted(out, key=Finding.sort_key)
+    out.sort(key=Finding.sort_key)
+    if more:
+        last = out[-1]
+        out.append(Finding("schema", "error", display, last.line, last.column,
+                           f"more than {MAX_FINDINGS} schema problems in this file: the first {MAX_FINDINGS} are "
+                           "listed, fix them and run again"))
+    return out
+
+
+# Findings per file and kind: enough to act on, and a bound on the work (see loader.MAX_NODES).
+MAX_FINDINGS = 1000
 
 
 _PRIORITY = {"additionalProperties": 0, "required": 0, "const": 1, "enum": 1, "type": 2}

@@ -204,11 +204,19 @@ def accepts(schemas: list[dict[str, Any]], root: dict[str, Any], value: Any) -> 
     return _accepts(schemas, root, value)
 
 
+_VALIDATORS: dict[int, Any] = {}
+
+
 def _accepts(schemas: list[dict[str, Any]], root: dict[str, Any], value: Any) -> bool:
+    """Whether one of `schemas` accepts `value`; validators are built once per subschema (a file of 10,000
+    `entry: no` asks the same question 10,000 times)."""
     import jsonschema
 
     for schema in schemas:
-        validator = jsonschema.Draft202012Validator({**schema, "$defs": root.get("$defs", {})})
+        validator = _VALIDATORS.get(id(schema))
+        if validator is None:
+            validator = jsonschema.Draft202012Validator({**schema, "$defs": root.get("$defs", {})})
+            _VALIDATORS[id(schema)] = validator
         if validator.is_valid(value):
             return True
     return False
@@ -253,9 +261,16 @@ def ambiguity_findings(doc: Any, display: str, kind: str = "journey") -> tuple[l
     from .findings import Finding, format_path
     from .schema import journey_schema
 
+    from .schema_errors import MAX_FINDINGS
+
     root = journey_schema(kind)
     out, explained = [], set()
-    for p in doc.ambiguous:
+    for index, p in enumerate(doc.ambiguous):
+        if index == MAX_FINDINGS:
+            out.append(Finding("yaml-ambiguous", "warning", display, p.line, p.column,
+                               f"more than {MAX_FINDINGS} values YAML 1.1 reads differently: the first "
+                               f"{MAX_FINDINGS} are listed"))
+            break
         if p.rule == "yaml-ambiguous-key":  # a key is always text to journeyctl: say what 1.1 sees
             where = format_path(p.path[:-1]) or "the journey"
             message = (f"key {p.message} in {where} is {describe(reading_12(p.message))} in YAML 1.2 (journeyctl, "

@@ -249,3 +249,21 @@ def test_a_yaml_11_boolean_in_the_settings_says_what_to_write(tmp_path: Path):
     assert proc.returncode == 2
     assert proc.stderr.strip().endswith(".journeyctl.yaml:1:8: 'cache' must be true or false (write false: 'no' is "
                                         "text in YAML 1.2)")
+
+
+def test_a_list_of_many_wrong_values_is_answered_quickly_with_the_first_thousand(tmp_path: Path):
+    """Issue 22, item 5: under the value cap, a file of 100,000 wrong values still gets a fast answer."""
+    import time
+
+    from journeyctl.schema_errors import MAX_FINDINGS
+
+    text = BASE.replace("review_every: 90d", "review_every: 90d\ntags: [" + ",".join(["1"] * 100_000) + "]", 1)
+    started = time.perf_counter()
+    found = [f for f in check(tmp_path, text) if f[3] == "schema"]
+    assert time.perf_counter() - started < 10
+    line = line_of(text, "tags:")
+    assert len(found) == MAX_FINDINGS + 1
+    assert found[0] == (line, 8, "error", "schema", 'tags[0] must be text, not 1; YAML reads the unquoted \'1\' as '
+                                                    'an integer — write it in quotes ("1") to keep the text')
+    assert (line, 8 + 2 * (MAX_FINDINGS - 1), "error", "schema", f"more than {MAX_FINDINGS} schema problems in this "
+            f"file: the first {MAX_FINDINGS} are listed, fix them and run again") in found  # at the last one listed
