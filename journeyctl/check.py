@@ -103,10 +103,16 @@ def _context(config: Config) -> RuleContext:
 def validate_document(doc: Document, display: str, salvage: bool = False) -> tuple[Journey | None, list[Finding]]:
     """Schema-check a loaded document and build the model; findings for whatever is wrong.
 
-    With `salvage`, a document whose only faults are keys that can be dropped (a typo'd key, a value of
-    the wrong type in an optional field) still yields the model built without them, so the gap rules
-    report on the rest of the file in the same run instead of one round of fixes later.
+    With `salvage`, a document with schema faults still yields a model repaired around them (see
+    salvage.py), so the gap rules report on the rest of the file in the same run instead of one round
+    of fixes later.
     """
+    journey, findings, _ = _validate(doc, display, salvage)
+    return journey, findings
+
+
+def _validate(doc: Document, display: str, salvage: bool = False) -> tuple[Journey | None, list[Finding], list]:
+    """validate_document, and the places the salvage changed (their rule findings are consequences)."""
     from pydantic import ValidationError
 
     from .model import Journey
@@ -117,51 +123,36 @@ def validate_document(doc: Document, display: str, salvage: bool = False) -> tup
         kind = "a list" if isinstance(doc.data, list) else "a single value"
         findings.append(Finding("schema", "error", display, 1, 1,
                                 f"a journey file must be a mapping of keys (journeyctl, id, title, stages...), not {kind}"))
-        return None, findings
+        return None, findings, []
+    explained: set[str] = set()  # where YAML 1.1 vs 1.2 is the cause, yaml-ambiguous says it all
+    if doc.ambiguous:
+        from .yaml12 import ambiguity_findings
+
+        ambiguous, explained = ambiguity_findings(doc, display)
+        findings += ambiguous
     bad_paths = {p.path for p in doc.problems if p.rule == "yaml-value"}
     try:
         journey = Journey.model_validate(doc.data)
     except ValidationError as exc:
         from .schema_errors import schema_findings
 
-        schema = schema_findings(doc, display, bad_paths)
-        if not schema and not bad_paths:  # the model is stricter than the schema somewhere: say so anyway
+        reported = schema_findings(doc, display, bad_paths)
+        schema = [f for f in reported if f.path not in explained]
+        if not reported and not bad_paths:  # the model is stricter than the schema somewhere: say so anyway
             for err in exc.errors():
                 path = tuple(p for p in err["loc"])
                 line, col = doc.locate(path)
                 schema.append(Finding("schema", "error", display, line, col,
                                       f"{format_path(path) or 'the journey'}: {err['msg']}", format_path(path)))
-        journey = _salvage(doc.data, exc) if salvage and not bad_paths else None
-        return journey, findings + schema
+        if not salvage or bad_paths:
+            return None, findings + schema, []
+        from .salvage import salvage as repair
+
+        journey, taints = repair(doc.data)
+        return journey, findings + schema, taints
     if bad_paths:
-        return None, findings
-    return journey, findings
-
-
-def _salvage(data: dict, error: Exception) -> Journey | None:
-    """The journey without the mapping keys the schema rejected, if that is valid; else None."""
-    import copy
-
-    from pydantic import ValidationError
-
-    from .model import Journey
-
-    data = copy.deepcopy(data)
-    for err in error.errors():  # type: ignore[attr-defined]
-        *parents, key = err["loc"] or (None,)
-        node: object = data
-        for part in parents:
-            try:
-                node = node[part]  # type: ignore[index]
-            except (KeyError, IndexError, TypeError):
-                node = None
-                break
-        if isinstance(node, dict) and isinstance(key, str) and err["type"] != "missing":
-            node.pop(key, None)
-    try:
-        return Journey.model_validate(data)
-    except ValidationError:
-        return None
+        return None, findings, []
+    return journey, findings, []
 
 
 def read_document(path: Path, config: Config) -> tuple[Document | None, list[Finding]]:
@@ -247,6 +238,14 @@ def unused_suppressions(suppressions: list[Suppression], display: str, severitie
             if rule_id in s.used or rule_id in defer or ("all" == rule_id and s.used):
                 continue
             if rule_id != "all" and not _known(rule_id):
+                from .suggest import closest
+
+                meant = closest(rule_id, _rule_ids() | {"all"})
+                if meant:  # a misspelt rule id: the fix is the spelling, not removing the decision
+                    out.append(Finding("unused-suppression", severities["unused-suppression"], display, s.line,
+                                       s.column, f"suppression of '{rule_id}' names no rule (did you mean "
+                                       f"'{meant}'?); fix or remove it"))
+                    continue
                 why = "unknown rule"
             elif rule_id == "all" or rule_id in severities:
                 why = "nothing to suppress"
@@ -286,7 +285,13 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
     outcome = FileOutcome(FileResult(display))
     journey = None
     if doc is not None:
-        model, findings = validate_document(doc, display, salvage=True)
+        model, findings, taints = _validate(doc, display, salvage=True)
+        skipped: frozenset[str] = frozenset()
+        if model is None and isinstance(doc.data, dict):
+            skipped = _gap_rules()
+            if not any(f.rule in ("yaml-syntax", "yaml-value") for f in findings) and skipped & set(severities):
+                findings.append(Finding("schema", "info", display, 1, 1, "the gap rules did not run on this file: "
+                                        "fix the errors above first (a journey needs 'stages', a list of stages)"))
         if model is not None:
             if not any(f.rule == "schema" for f in findings):
                 journey = model  # a salvaged model serves the rules only: it is not compared, rendered, counted
@@ -298,8 +303,15 @@ def check_document(doc: Document | None, findings: list[Finding], display: str, 
             findings += [f for f in catalog_overlaps(model, doc.locate, display, workspace) if f.rule in severities]
             outcome.summary = summarize(model, doc.locate, display)
         suppressions = parse_suppressions(doc.text)
-        findings = apply_suppressions(findings, suppressions)
-        findings += unused_suppressions(suppressions, display, severities, defer)
+        findings = apply_suppressions(findings, suppressions)  # before dropping consequences: they were found
+        if taints:
+            from .salvage import consequences
+
+            gap = _gap_rules()
+            dropped = set(consequences([f for f in findings if f.rule in gap], taints))
+            findings = [f for f in findings if f not in dropped]
+        findings = _without_echoes(findings)
+        findings += unused_suppressions(suppressions, display, severities, defer | skipped)
         outcome.suppressions = [s for s in suppressions if set(s.rules) & defer]
     from .identity import scope_of, stamp
 
@@ -326,6 +338,27 @@ def check_file(path: Path, config: Config, severities: dict[str, str] | None = N
     if is_catalog(path):
         return check_paths([path], config, severities=severities).files[0]
     return check_journey_file(path, config, severities).result
+
+
+def _without_echoes(findings: list[Finding]) -> list[Finding]:
+    """Drop "'web' is declared but unused" where a misspelt reference ('Web', did you mean 'web'?) is
+    the reason: the root cause is reported, its echo on the definition would send the user the wrong way."""
+    import re
+
+    meant = {m for f in findings if f.rule == "unknown-reference"
+             for m in re.findall(r"\(did you mean '([^']+)'\?\)", f.message)}
+    if not meant:
+        return findings
+    return [f for f in findings if not (f.rule == "unused-definition" and
+                                        re.search(r"'([^']+)'", f.message) and
+                                        re.search(r"'([^']+)'", f.message)[1] in meant)]
+
+
+def _gap_rules() -> frozenset[str]:
+    """The rules that check a journey model (not the loading and schema stages)."""
+    from .rules.catalog import all_rules
+
+    return frozenset(r.id for r in all_rules().values() if r.check is not None)
 
 
 def _rule_ids() -> set[str]:

@@ -134,7 +134,8 @@ def validate(
     try:
         from .run import run_checks
 
-        result = run_checks(paths or [Path(".")], config, selected, ignored, progress=bar)
+        result = run_checks(paths or [Path(".")], config, selected, ignored, progress=bar,
+                            split=config_path is None)
     except UsageError as exc:
         raise fail(str(exc))
     finally:

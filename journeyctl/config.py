@@ -230,7 +230,11 @@ def _parse(data: dict[str, Any], path: Path, locate: Any) -> Config:
         config.max_file_size = data["max_file_size"]
     if "cache" in data:
         if not isinstance(data["cache"], bool):
-            raise fail(("cache",), "'cache' must be true or false")
+            from .yaml12 import BOOL, reading_11
+
+            old = reading_11(data["cache"]) if isinstance(data["cache"], str) else None
+            hint = f" (write {str(old[1]).lower()}: '{data['cache']}' is text in YAML 1.2)" if old and old[0] == BOOL else ""
+            raise fail(("cache",), "'cache' must be true or false" + hint)
         config.cache = data["cache"]
     render = data.get("render", {}) or {}
     if not isinstance(render, dict):

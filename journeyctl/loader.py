@@ -23,6 +23,8 @@ from typing import Any, Iterable
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from . import yaml12
+
 try:  # The pure-Python loader is ~10x slower; it stays a fallback for PyYAML builds without libyaml.
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - exercised only on machines without libyaml
@@ -34,6 +36,9 @@ MAX_DEPTH = 64
 # defaults, far below what a "billion laughs" document expands to.
 MAX_ALIAS_EXPANSION = 100_000
 MAX_INT_DIGITS = 100
+# The size cap bounds bytes, not work: 8 MiB of `[1,1,1,...]` is 4 million values, minutes and gigabytes
+# through the model and the rules. A journey of 10,000 touchpoints is under 200,000 values.
+MAX_NODES = 250_000
 _TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; a journey never needs this"
 # libyaml's composer recurses in C and crashes the process near 25,000 levels, so any document that
 # could nest that deep is measured on the event stream first. The bound below is cheap to compute and
@@ -46,18 +51,31 @@ _STR = _TAG + "str"
 _SEQ = _TAG + "seq"
 _MAP = _TAG + "map"
 _MERGE = _TAG + "merge"
-_BOOL = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False, "y": True, "n": False}
 _TIMESTAMP = re.compile(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([Tt ]|$)")
 
 
-# Tag resolution is the loader's hottest Python code: libyaml calls back into `resolve` for every node, and
-# PyYAML's version walks a list of regular expressions each time. A plain scalar's tag depends on its text
-# alone, so it is worked out once per distinct text; text whose first character starts no implicit type
-# (most prose) is a string at once. The memo is bounded so a file of unique values cannot grow it forever.
-_IMPLICIT_FIRST = frozenset(_BaseLoader.yaml_implicit_resolvers)
+# Tag resolution is the loader's hottest Python code: libyaml calls back into `resolve` for every node. A
+# plain scalar's tag depends on its text alone (YAML 1.2's core schema, see yaml12.py), so it is worked out
+# once per distinct text; text whose first character starts no implicit type in YAML 1.1 or 1.2 (most
+# prose) is a string at once. The memo is bounded so a file of unique values cannot grow it forever.
+_IMPLICIT_FIRST = yaml12.FIRST
 _PLAIN_TAGS: dict[str, str] = {}
 _PLAIN_TAGS_MAX = 50_000
 _MEMO_MAX_LEN = 64
+
+
+def plain_tag(value: str) -> str:
+    """The tag of a plain scalar: YAML 1.2 core's, or AMBIGUOUS where YAML 1.1 reads it differently."""
+    if value == "<<":
+        return _MERGE
+    if yaml12.is_ambiguous(value):
+        return yaml12.AMBIGUOUS
+    return yaml12.reading_12(value)[0]
+
+
+def core_tag(value: str) -> str:
+    """The YAML 1.2 core-schema tag of a plain scalar (what journeyctl, editors and JSON tools read)."""
+    return yaml12.reading_12(value)[0]
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
@@ -74,7 +92,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
                 return _STR
             tag = _PLAIN_TAGS.get(value)
             if tag is None:
-                tag = _BaseLoader.resolve(self, kind, value, implicit)
+                tag = plain_tag(value)
                 if len(value) <= _MEMO_MAX_LEN:
                     if len(_PLAIN_TAGS) >= _PLAIN_TAGS_MAX:
                         _PLAIN_TAGS.clear()
@@ -114,6 +132,9 @@ class Document:
     root: Node
     text: str
     problems: list[Problem] = field(default_factory=list)
+    # Plain scalars YAML 1.1 reads differently (message: the scalar's text); check.py words the finding,
+    # which depends on the schema. Kept apart from `problems`: the value itself loaded fine.
+    ambiguous: list[Problem] = field(default_factory=list)
     _lines: "_Lines | None" = field(default=None, init=False, repr=False, compare=False)
 
     def node_at(self, path: Iterable[str | int], key: bool = False) -> Node:
@@ -229,7 +250,38 @@ def _check_depth_of(text: str) -> None:
         loader.dispose()
 
 
+_KEY_WITHOUT_COLON = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_-]*)\s+([^:#]*?)\s*(?:#.*)?$")
+
+
+def _missing_colon(exc: yaml.MarkedYAMLError, text: str) -> LoadError | None:
+    """`channel web` is a key without its colon: say so on that line, not where libyaml gave up.
+
+    libyaml reports it as "could not find expected ':'" one line further down, or, when the next line is
+    a key, as "mapping values are not allowed" on that next line (it read both lines as one scalar).
+    """
+    lines = text.split("\n")
+    if exc.problem == "could not find expected ':'" and exc.context_mark is not None:
+        number = exc.context_mark.line
+    elif exc.problem == "mapping values are not allowed in this context" and exc.problem_mark is not None:
+        number = exc.problem_mark.line - 1
+        while number >= 0 and (not lines[number].strip() or lines[number].lstrip().startswith("#")):
+            number -= 1
+    else:
+        return None
+    if not 0 <= number < len(lines):
+        return None
+    match = _KEY_WITHOUT_COLON.match(lines[number].rstrip("\r"))
+    if not match or not match[3]:
+        return None
+    written = f"{match[2]} {match[3]}"
+    return LoadError("yaml-syntax", f"'{written}' needs a colon after the key: '{match[2]}: {match[3]}'",
+                     number + 1, len(match[1]) + 1)
+
+
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str) -> LoadError:
+    colon = _missing_colon(exc, text)
+    if colon is not None:
+        return colon
     mark = exc.problem_mark or exc.context_mark
     context = exc.context
     start = exc.context_mark
@@ -291,8 +343,32 @@ def _char_at(text: str, index: int) -> str:
     return text[index] if 0 <= index < len(text) else ""
 
 
+def _check_nodes(text: str) -> None:
+    """Refuse a document of more than MAX_NODES values at the first one too many, reading no further."""
+    count = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, _NODE_EVENTS):
+                count += 1
+                if count > MAX_NODES:
+                    raise LoadError("file-error", f"more than {MAX_NODES:,} YAML values (keys, items, scalars); "
+                                    "journeyctl reads journeys up to that size: split the journey",
+                                    *_position(event.start_mark, text))
+    except yaml.MarkedYAMLError:
+        return  # compose reports it, with the same position
+    finally:
+        loader.dispose()
+
+
+_NODE_EVENTS = (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent)
+
+
 def compose(text: str) -> Node:
     """Text → node tree (one document), or a LoadError with a position."""
+    if len(text) > MAX_NODES:  # every value takes at least one character: shorter text cannot exceed
+        _check_nodes(text)  # first: it stops after MAX_NODES events, so the depth check below is bounded too
     if _may_nest_deeply(text):
         _check_depth(text)
     loader = _Loader(text)
@@ -331,6 +407,7 @@ class _Builder:
     def __init__(self, lines: _Lines) -> None:
         self.lines = lines
         self.problems: list[Problem] = []
+        self.ambiguous: list[Problem] = []
         self.built: dict[int, tuple[Any, int, int]] = {}
         self.active: set[int] = set()
         self.expanded = 0
@@ -398,6 +475,10 @@ class _Builder:
             if key_node.__class__ is not ScalarNode:
                 self.problem("yaml-syntax", key_node, "a mapping key must be a plain string, not a list or mapping", path)
                 continue
+            if key_node.tag not in _KEY_TAGS:  # an explicit tag: refused on keys as on values
+                self.problem("yaml-value", key_node, f"unsupported tag {_short(key_node.tag)} on a key: journeyctl "
+                             "loads plain data only", path + (key_node.value,))
+                continue
             if key_node.tag == _MERGE:
                 value, n, h = self.build(value_node, path, depth + 1)
                 size += n
@@ -410,6 +491,9 @@ class _Builder:
                         self.problem("yaml-syntax", value_node, "'<<' merges mappings only", path)
                 continue
             name = key_node.value
+            if key_node.tag == yaml12.AMBIGUOUS:  # `on:` is the key "on" here, True to YAML 1.1 tools
+                self.ambiguous.append(Problem("yaml-ambiguous-key", name, *self.lines(key_node.start_mark),
+                                              path=path + (name,)))
             if name in seen:
                 first = self.lines(seen[name].start_mark)[0]
                 self.problem("duplicate-key", key_node,
@@ -432,6 +516,9 @@ class _Builder:
 
     def scalar(self, node: ScalarNode, path: tuple[str | int, ...]) -> Any:
         tag, text = node.tag, node.value
+        if tag == yaml12.AMBIGUOUS:
+            self.ambiguous.append(Problem("yaml-ambiguous", text, *self.lines(node.start_mark), path=path))
+            tag = yaml12.reading_12(text)[0]
         if not tag.startswith(_TAG):
             self.problem("yaml-value", node, f"unsupported tag {_short(tag)}: journeyctl loads plain data only", path)
             return text
@@ -444,11 +531,11 @@ class _Builder:
         if kind == "null":
             return None
         if kind == "bool":
-            value = _BOOL.get(text.lower())
-            if value is None:
+            value = yaml12.reading_12(text)
+            if value[0] != yaml12.BOOL:
                 self.problem("yaml-value", node, f"'{text}' is not a boolean (use true or false)", path)
                 return text
-            return value
+            return value[1]
         if kind == "int":
             return self._int(node, text, path)
         if kind == "float":
@@ -457,52 +544,33 @@ class _Builder:
         return text
 
     def _int(self, node: ScalarNode, text: str, path: tuple[str | int, ...]) -> Any:
-        digits = text.replace("_", "")
-        if len(digits) > MAX_INT_DIGITS:
-            self.problem("yaml-value", node, f"integer with {len(digits)} digits is too large", path)
+        """YAML 1.2 core integers: decimal, 0o octal, 0x hexadecimal (no '_', no sexagesimal)."""
+        if len(text) > MAX_INT_DIGITS:
+            self.problem("yaml-value", node, f"integer with {len(text.lstrip('+-'))} digits is too large", path)
             return text
-        sign = -1 if digits.startswith("-") else 1
-        body = digits.lstrip("+-")
-        try:
-            if body.startswith("0b"):
-                return sign * int(body[2:], 2)
-            if body.startswith("0x"):
-                return sign * int(body[2:], 16)
-            if body.startswith("0o"):
-                return sign * int(body[2:], 8)
-            if body != "0" and body.startswith("0"):
-                return sign * int(body, 8)
-            if ":" in body:
-                value = 0
-                for part in body.split(":"):
-                    value = value * 60 + int(part)
-                return sign * value
-            return sign * int(body)
-        except ValueError:
+        tag, value = yaml12.reading_12(text)
+        if tag != yaml12.INT:
             self.problem("yaml-value", node, f"'{text}' is not an integer", path)
             return text
+        return value
 
     def _float(self, node: ScalarNode, text: str, path: tuple[str | int, ...]) -> Any:
-        body = text.replace("_", "").lower()
-        if body.lstrip("+-") in (".nan", ".inf"):
-            self.problem("yaml-value", node, f"'{text}' is not a finite number", path)
-            return text
-        try:
-            if ":" in body:
-                sign = -1.0 if body.startswith("-") else 1.0
-                value = 0.0
-                for part in body.lstrip("+-").split(":"):
-                    value = value * 60 + float(part)
-                result = sign * value
-            else:
-                result = float(body)
-        except ValueError:
+        """YAML 1.2 core numbers; .nan and .inf are refused (no JSON value, no meaning in a journey)."""
+        tag, value = yaml12.reading_12(text)
+        if tag not in (yaml12.FLOAT, yaml12.INT):
             self.problem("yaml-value", node, f"'{text}' is not a number", path)
             return text
+        try:
+            result = float(value)
+        except OverflowError:
+            result = math.inf
         if not math.isfinite(result):
             self.problem("yaml-value", node, f"'{text}' is not a finite number", path)
             return text
         return result
+
+
+_KEY_TAGS = frozenset({_STR, _MERGE, yaml12.AMBIGUOUS, yaml12.NULL, yaml12.BOOL, yaml12.INT, yaml12.FLOAT})
 
 
 def _short(tag: str) -> str:
@@ -514,7 +582,8 @@ def load_text(text: str, path: Path) -> Document:
     lines = _Lines(text)
     builder = _Builder(lines)
     data, _, _ = builder.build(root, ())
-    doc = Document(path=path, data=data, root=root, text=text, problems=builder.problems)
+    doc = Document(path=path, data=data, root=root, text=text, problems=builder.problems,
+                   ambiguous=builder.ambiguous)
     doc._lines = lines
     return doc
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from typing import Annotated, Any, Iterator, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from .findings import Hit
 
@@ -29,6 +29,17 @@ def _real_date(value: str) -> str:
     date.fromisoformat(value)
     return value
 
+
+def _json_integer(value: Any) -> Any:
+    # JSON Schema's "integer" is any number with no fractional part (1.0 is an integer there), and the
+    # published schema is what editors and CI check: the model must agree.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Emotion = Annotated[int, Field(ge=-2, le=2), BeforeValidator(_json_integer)]
+Version = Annotated[int, Field(ge=1, le=1, json_schema_extra={"const": 1}), BeforeValidator(_json_integer)]
 
 Date = Annotated[str, Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"}), AfterValidator(_real_date)]
 # No backslash before the quote: ECMAScript's unicode-mode regexes (editors, JS validators) reject `\"`.
@@ -174,7 +185,7 @@ class Touchpoint(Named):
     outcome: Outcome | None = Field(default=None, description="How the journey ends at this touchpoint: converted, retained, advocate, churned or dropped.")
     milestone: bool | Text = Field(default=False, description="A point that marks progress or changes the customer's path: true, or a short label.")
     moment_of_truth: bool = Field(default=False, description="A point where the customer decides to stay or leave.")
-    emotion: Annotated[int, Field(ge=-2, le=2)] | None = Field(default=None, description="How the customer feels here, from -2 (very negative) to +2 (very positive).")
+    emotion: Emotion | None = Field(default=None, description="How the customer feels here, from -2 (very negative) to +2 (very positive).")
     pain_points: list[Text] = Field(default_factory=list, description="What goes wrong for the customer here.")
     opportunities: list[Text] = Field(default_factory=list, description="What the team plans to do about the pain points.")
     kpis: list[Ref] = Field(default_factory=list, description="Metrics (declared in 'metrics') measured at this touchpoint.")
@@ -198,7 +209,7 @@ class Stage(Named):
     goal: Text | None = Field(default=None, description="What this stage must achieve for the customer and the business.")
     kpis: list[Ref] = Field(default_factory=list, description="Metrics (declared in 'metrics') that measure this stage.")
     customer: CustomerView | None = Field(default=None, description="What the customer does, thinks and feels in this stage.")
-    emotion: Annotated[int, Field(ge=-2, le=2)] | None = Field(default=None, description="The customer's overall feeling in this stage, -2..+2.")
+    emotion: Emotion | None = Field(default=None, description="The customer's overall feeling in this stage, -2..+2.")
     touchpoints: list[Touchpoint] = Field(default_factory=list, description="The interactions of this stage, in order.")
 
 
@@ -213,7 +224,7 @@ class Journey(Node):
     """One end-to-end path a customer takes with the brand."""
 
     # An int with bounds, not Literal[1]: pydantic's Literal accepts True == 1, JSON Schema does not.
-    journeyctl: Annotated[int, Field(ge=1, le=1, json_schema_extra={"const": 1})] = Field(
+    journeyctl: Version = Field(
         description="Format version of this file; must be 1.")
     id: Id = Field(description="Slug identifying the journey, unique in a repository.")
     title: Text = Field(description="Human-readable title.")
@@ -280,7 +291,7 @@ def journey_from_data(data: Any) -> Journey:
 class Catalog(Node):
     """Shared definitions for a workspace: declared once, used by many journeys (`*.catalog.yaml`)."""
 
-    journeyctl: Annotated[int, Field(ge=1, le=1, json_schema_extra={"const": 1})] = Field(
+    journeyctl: Version = Field(
         description="Format version of this file; must be 1.")
     title: Text | None = Field(default=None, description="What this catalog holds, e.g. 'Company-wide teams and personas'.")
     description: Text | None = Field(default=None, description="Free text.")

@@ -32,13 +32,26 @@ WRITE_BATCH = 500
 
 
 def run_checks(paths: Iterable[Path], config: Config, select: Iterable[str] = (),
-               ignore: Iterable[str] = (), progress: Callable[[int, int], None] | None = None) -> RunResult:
-    """check_paths with the cache and the pool; `progress(done, total)` hears of each file checked."""
-    mapper = Mapper(config, progress)
-    try:
-        return check_paths(paths, config, select, ignore, mapper=mapper)
-    finally:
-        mapper.close()
+               ignore: Iterable[str] = (), progress: Callable[[int, int], None] | None = None,
+               split: bool = False) -> RunResult:
+    """check_paths with the cache and the pool; `progress(done, total)` hears of each file checked. With
+    `split` (settings found, not given), paths of different workspaces are each checked in their own
+    workspace (workspace_groups.py)."""
+    groups = [(list(paths), config)]
+    if split:
+        from .workspace_groups import group_paths
+
+        groups = group_paths(groups[0][0], config)
+    files = []
+    for members, settings in groups:
+        mapper = Mapper(settings, progress)
+        try:
+            files += check_paths(members, settings, select, ignore, mapper=mapper).files
+        finally:
+            mapper.close()
+    if len(groups) > 1:
+        files.sort(key=lambda f: f.path)
+    return RunResult(files)
 
 
 def workers() -> int:

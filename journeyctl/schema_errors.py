@@ -8,6 +8,7 @@ change, with the YAML 1.1 trap spelled out where an unquoted `no`, `3.10` or `1:
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterator
 
 from yaml.nodes import ScalarNode
@@ -48,20 +49,48 @@ def _leaves(error: Any) -> Iterator[Any]:
     yield error
 
 
+def _quoted_is_valid(path: tuple[str | int, ...], text: str, kind: str) -> bool:
+    from .schema import journey_schema
+    from .yaml12 import accepts, subschemas
+
+    root = journey_schema(kind)
+    schemas = subschemas(root, path)
+    return bool(schemas) and accepts(schemas, root, text)
+
+
 def _describe_type(expected: Any) -> str:
     if isinstance(expected, list):
         return " or ".join(_JSON_TYPE.get(t, t) for t in expected if t != "null")  # null: leave the key out
     return _JSON_TYPE.get(expected, str(expected))
 
 
-def _yaml_hint(doc: Document, path: tuple[str | int, ...]) -> str:
+def _yaml_hint(doc: Document, path: tuple[str | int, ...], kind: str = "journey") -> str:
+    """Advice to quote an unquoted value YAML read as a number or boolean, only where quoting is the fix:
+    the quoted text is valid there (not for `touchpoints:` left empty, `reviewed: 20260101`, `entry: 1`)."""
     node = doc.node_at(path)
     # A plain scalar's style is None in PyYAML and '' in libyaml.
-    if isinstance(node, ScalarNode) and not node.style and node.tag in _YAML_TYPE:
+    if isinstance(node, ScalarNode) and not node.style and node.tag in _YAML_TYPE and _quoted_is_valid(path, node.value, kind):
         what = _YAML_TYPE[node.tag]
         return (f"; YAML reads the unquoted {node.value!r} as {what} — write it in quotes "
                 f"(\"{node.value}\") to keep the text")
     return ""
+
+
+def _unknown_keys(error: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    path = tuple(error.absolute_path)
+    where = format_path(path) or "the journey"
+    allowed = set(error.schema.get("properties", {}))
+    extra = sorted(k for k in error.instance if k not in allowed) if isinstance(error.instance, dict) else []
+    out = []
+    for key in extra:
+        hint = closest(key, allowed)
+        suffix = f" (did you mean '{hint}'?)" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
+        out.append((path + (key,), f"unknown key '{key}' in {where}{suffix}"))
+    return out
+
+
+def _missing_key(error: Any) -> str:
+    return error.message.split("'")[1] if "'" in error.message else error.message
 
 
 def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, bool]:
@@ -76,11 +105,13 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
         suffix = f" (did you mean '{hint}'?)" if hint else f"; allowed keys: {', '.join(sorted(allowed))}"
         return path + (key,), f"unknown key '{key}' in {where}{suffix}", True
     if validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        missing = _missing_key(error)
         return path, f"missing required key '{missing}' in {where}", False
     if validator == "type":
         got = _describe_value(instance)
-        return path, f"{where} must be {_describe_type(schema.get('type'))}, not {got}{_yaml_hint(doc, path)}", False
+        expected = schema.get("type")
+        wanted = _describe_type(expected) + _range(schema)
+        return path, f"{where} must be {wanted}, not {got}{_correction(schema, instance, path, doc)}", False
     if validator == "enum":
         options = [o for o in schema.get("enum", []) if o is not None]  # null: leave the key out
         hint = closest(str(instance), [str(o) for o in options])
@@ -90,9 +121,14 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
     if validator == "const":
         return path, f"{where} must be {schema.get('const')!r}, not {_describe_value(instance)}", False
     if validator in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        if "minimum" in schema and "maximum" in schema:
+            return path, f"{where} must be{_range(schema)}, not {_number(instance)}", False
         return path, f"{where}: {instance!r} is out of range ({validator} {error.validator_value})", False
     if validator == "pattern":
-        return path, f"{where}: {_describe_value(instance)} {_pattern_advice(error.validator_value, instance, path)}", False
+        advice = _pattern_advice(error.validator_value, instance, path)
+        if error.validator_value == DURATION_PATTERN and isinstance(instance, str) and _duration(instance):
+            advice += f" (did you mean '{_duration(instance)}'?)"
+        return path, f"{where}: {_describe_value(instance)} {advice}", False
     if validator == "format":
         return path, f"{where}: {_describe_value(instance)} is not a valid {error.validator_value}", False
     if validator in ("minLength", "maxLength", "minItems", "maxItems"):
@@ -100,6 +136,57 @@ def _message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str, boo
         bound = "at least" if validator.startswith("min") else "at most"
         return path, f"{where} must have {bound} {error.validator_value} {noun}", False
     return path, f"{where}: {error.message}", False
+
+
+def _number(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def _range(schema: dict[str, Any]) -> str:
+    """' from -2 to 2' for a bounded number (emotion), else ''."""
+    if "minimum" in schema and "maximum" in schema and schema["minimum"] != schema["maximum"]:
+        return f" from {_number(schema['minimum'])} to {_number(schema['maximum'])}"
+    return ""
+
+
+_PERCENT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*$")
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+          "nine": 9, "ten": 10, "twelve": 12, "fifteen": 15, "twenty": 20, "thirty": 30, "forty-eight": 48}
+_UNITS = {"min": "min", "mins": "min", "minute": "min", "minutes": "min", "m": "min", "h": "h", "hr": "h",
+          "hrs": "h", "hour": "h", "hours": "h", "d": "d", "day": "d", "days": "d", "w": "w", "wk": "w",
+          "wks": "w", "week": "w", "weeks": "w"}
+_SPOKEN = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?|[a-z-]+)\s*([a-z]+)\s*$")
+
+
+def _duration(text: str) -> str:
+    """'1h' for '1 hour', 'one hour', '24 hrs', '2 Days'; '' when the text is no recognisable duration."""
+    match = _SPOKEN.match(text.lower())
+    if not match or match[2] not in _UNITS:
+        return ""
+    amount = match[1] if match[1][0].isdigit() else str(_WORDS.get(match[1], ""))
+    return f"{amount}{_UNITS[match[2]]}" if amount else ""
+
+
+def _correction(schema: dict[str, Any], instance: Any, path: tuple[str | int, ...], doc: Document) -> str:
+    """What to write instead of a value of the wrong type, where the mistake is recognisable."""
+    expected = schema.get("type")
+    kinds = expected if isinstance(expected, list) else [expected]
+    if "number" in kinds and isinstance(instance, str):
+        percent = _PERCENT.match(instance)
+        if percent:
+            return f"; write {_number(round(float(percent[1]) / 100, 10))} (a share from 0 to 1, not a percentage)"
+        try:
+            number = float(instance.strip())
+        except ValueError:
+            return ""
+        if number == number and abs(number) != float("inf"):
+            return f"; write {instance.strip()} without quotes"
+        return ""
+    if "string" in kinds and schema.get("format") == "date" and isinstance(instance, int) \
+            and 10_000_000 <= instance <= 99_999_999:
+        digits = str(instance)
+        return f'; write "{digits[:4]}-{digits[4:6]}-{digits[6:]}" (a date is YYYY-MM-DD)'
+    return _yaml_hint(doc, path)
 
 
 _ID_RULE = "use ASCII letters, digits, '-', '_' or '.', starting with a letter or digit, no spaces"
@@ -155,15 +242,44 @@ def _describe_value(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "...'"
 
 
+def _union_type_message(error: Any, doc: Document) -> tuple[tuple[str | int, ...], str] | None:
+    """One message for a value that has none of a union's types (bool or text), naming them all."""
+    if error.validator not in ("anyOf", "oneOf") or not error.context:
+        return None
+    leaves = [e for e in error.context if e.schema.get("type") != "null"]
+    if len(leaves) < 2 or any(e.validator != "type" or e.absolute_path != error.absolute_path for e in leaves):
+        return None
+    path = tuple(error.absolute_path)
+    wanted = ", or ".join(_describe_type(e.schema.get("type")) for e in leaves)
+    where = format_path(path) or "the journey"
+    return path, f"{where} must be {wanted}, not {_describe_value(error.instance)}{_yaml_hint(doc, path)}"
+
+
 def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]] | None = None,
                     kind: str = "journey") -> list[Finding]:
     """Every schema violation of a document, positioned; `skip` holds paths the loader already reported."""
     skip = skip or set()
     best: dict[tuple[str | int, ...], tuple[int, tuple[tuple[str | int, ...], str, bool]]] = {}
+    more = False
     for error in _cached_validator(kind).iter_errors(doc.data):
+        if len(best) >= MAX_FINDINGS:  # a list of 200,000 wrong values: the first ones say it all
+            more = True
+            break
+        union = _union_type_message(error, doc)
+        if union is not None:  # `milestone: 5`: "true or false, or text", not just the first alternative
+            path, message = union
+            if not any(path[: len(s)] == s for s in skip):
+                best[path] = (2, (path, message, False))
+            continue
         for leaf in _leaves(error):
+            if leaf.validator == "additionalProperties":  # every unknown key of the mapping, not the first
+                for path, message in _unknown_keys(leaf):
+                    if not any(path[: len(s)] == s for s in skip):
+                        best[path] = (0, (path, message, True))
+                continue
             path, message, on_key = _message(leaf, doc)
-            if any(path[: len(s)] == s for s in skip):
+            subject = path + (_missing_key(leaf),) if leaf.validator == "required" else path
+            if any(subject[: len(s)] == s for s in skip):  # the loader already said why (a refused tag)
                 continue
             # One finding per place: "not one of draft, active, retired" says more than "not a string".
             rank = _PRIORITY.get(leaf.validator, 5)
@@ -173,7 +289,17 @@ def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]
     for _, (path, message, on_key) in best.values():
         line, column = doc.locate(path, key=on_key)
         out.append(Finding("schema", "error", display, line, column, message, format_path(path)))
-    return sorted(out, key=Finding.sort_key)
+    out.sort(key=Finding.sort_key)
+    if more:
+        last = out[-1]
+        out.append(Finding("schema", "error", display, last.line, last.column,
+                           f"more than {MAX_FINDINGS} schema problems in this file: the first {MAX_FINDINGS} are "
+                           "listed, fix them and run again"))
+    return out
+
+
+# Findings per file and kind: enough to act on, and a bound on the work (see loader.MAX_NODES).
+MAX_FINDINGS = 1000
 
 
 _PRIORITY = {"additionalProperties": 0, "required": 0, "const": 1, "enum": 1, "type": 2}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 
 _TEMPLATE = """\
@@ -84,16 +83,14 @@ ROOT_MARKERS = (".journeyctl.yaml", ".git", ".hg")
 def starter_journey(journey_id: str, directory: Path | None = None) -> str:
     """The starter text; its modeline points at a schema file found beside or above `directory` (editors
     resolve a relative path offline), else at the schema's published id."""
-    reference = SCHEMA_URL
-    if directory is not None:
-        found = find_schema(directory)
-        if found is not None:
-            reference = relative(found, directory)
-    return starter_text(journey_id, reference)
+    return starter_text(journey_id, schema_reference(directory))
 
 
 def starter_text(journey_id: str, schema: str) -> str:
-    return _TEMPLATE.format(id=journey_id, today=date.today().isoformat(), schema=schema)
+    # The same "today" as the rules (JOURNEYCTL_TODAY pins it): a starter is never reviewed in the future.
+    from .clock import today
+
+    return _TEMPLATE.format(id=journey_id, today=today().isoformat(), schema=schema)
 
 
 def workspace_root(directory: Path) -> Path:

@@ -157,6 +157,10 @@ def collect_catalogs(documents: Iterable[tuple[str, Document | None, list[Findin
         datas[display] = doc.data
         own.extend(Finding(p.rule, "error", display, p.line, p.column, p.message, format_path(p.path))
                    for p in doc.problems)
+        if doc.ambiguous:
+            from .yaml12 import ambiguity_findings
+
+            own.extend(ambiguity_findings(doc, display, "catalog")[0])
         if not isinstance(doc.data, dict):
             own.append(Finding("schema", "error", display, 1, 1, "a catalog file must be a mapping of "
                                "personas, teams, channels and metrics"))

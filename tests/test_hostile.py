@@ -23,6 +23,8 @@ from journeyctl.config import Config
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 TODAY = "2026-11-01"
+V12 = "in YAML 1.2 (journeyctl, editors, check-jsonschema)"
+V11 = "in YAML 1.1 (PyYAML and other 1.1 tools)"
 TRAP = 'YAML reads the unquoted {v!r} as {what} — write it in quotes ("{v}") to keep the text'
 
 # file → [(line, column, severity, rule, message)]
@@ -49,8 +51,8 @@ EXPECTED: dict[str, list[tuple[int, int, str, str, str]]] = {
     "nested-500": [(4, 73, "error", "yaml-syntax", "nesting deeper than 64 levels; a journey never needs this")],
     "impossible-date": [(5, 11, "error", "schema", "reviewed: '2024-02-30' is not a valid date")],
     "huge-integer": [(15, 30, "error", "yaml-value", "integer with 5000 digits is too large")],
-    "huge-emotion": [(26, 18, "error", "schema", "stages[0].touchpoints[0].emotion: 99999999999999999999999999 is "
-                                                 "out of range (maximum 2)")],
+    "huge-emotion": [(26, 18, "error", "schema", "stages[0].touchpoints[0].emotion must be from -2 to 2, not "
+                                                 "99999999999999999999999999")],
     "bad-bool-tag": [(25, 16, "error", "yaml-value", "'maybe' is not a boolean (use true or false)")],
     "non-utf8": [(11, 16, "error", "yaml-syntax", "invalid UTF-8 (byte 0xe9); save the file as UTF-8")],
     "nul-byte": [(11, 14, "error", "yaml-syntax", "binary file: found a NUL byte; a journey is UTF-8 text")],
@@ -68,9 +70,14 @@ EXPECTED: dict[str, list[tuple[int, int, str, str, str]]] = {
                                            "stages...), not a list")],
     "python-tag": [(3, 8, "error", "yaml-value", "unsupported tag !!python/object/apply:os.system")],
     "yaml11-traps": [  # a date in a string field stays text: no finding for 'name: 2024-01-01' (line 11)
-        (3, 8, "error", "schema", "title must be text, not the boolean false; " + TRAP.format(v="no", what="a boolean")),
-        (14, 11, "error", "schema", "channels[0].name must be text, not 493; " + TRAP.format(v="0755", what="an integer")),
-        (30, 11, "error", "schema", "stages[1].goal must be text, not the boolean true; " + TRAP.format(v="on", what="a boolean")),
+        # journeyctl reads YAML 1.2 (as editors and check-jsonschema do): `no` and `on` are text, and the
+        # finding warns that YAML 1.1 tools read them as booleans; 0755 is 755 to journeyctl, 493 to 1.1.
+        (3, 8, "warning", "yaml-ambiguous", 'title: no is the text "no" ' + V12 + " but the boolean false " + V11
+                                            + '; write "no"'),
+        (14, 11, "error", "yaml-ambiguous", "channels[0].name: 0755 is the integer 755 " + V12 + " but the integer "
+                                            "493 " + V11 + '; write "0755"'),
+        (30, 11, "warning", "yaml-ambiguous", 'stages[1].goal: on is the text "on" ' + V12 + " but the boolean true "
+                                              + V11 + '; write "on"'),
     ],
     "nan-emotion": [(26, 18, "error", "yaml-value", "'.nan' is not a finite number"),
                     (38, 18, "error", "yaml-value", "'-.inf' is not a finite number")],

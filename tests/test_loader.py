@@ -54,9 +54,10 @@ def test_data_equals_pyyaml_safe_load(source):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ("a: 0o17", {"a": "0o17"}), ("a: 017", {"a": 15}), ("a: 0x1F", {"a": 31}), ("a: -0b101", {"a": -5}),
-    ("a: 1_000", {"a": 1000}), ("a: 1:30", {"a": 90}), ("a: 1.5e3", {"a": "1.5e3"}), ("a: 1.5e+3", {"a": 1500.0}), ("a: 1:30.5", {"a": 90.5}),
-    ("a: yes", {"a": True}), ("a: Off", {"a": False}), ("a: ~", {"a": None}), ("a:", {"a": None}),
+    # YAML 1.2 core schema (what editors and check-jsonschema read), not YAML 1.1 (see test_yaml12.py).
+    ("a: 0o17", {"a": 15}), ("a: 017", {"a": 17}), ("a: 0x1F", {"a": 31}), ("a: -0b101", {"a": "-0b101"}),
+    ("a: 1_000", {"a": "1_000"}), ("a: 1:30", {"a": "1:30"}), ("a: 1.5e3", {"a": 1500.0}), ("a: 1.5e+3", {"a": 1500.0}), ("a: 1:30.5", {"a": "1:30.5"}),
+    ("a: yes", {"a": "yes"}), ("a: Off", {"a": "Off"}), ("a: TRUE", {"a": True}), ("a: ~", {"a": None}), ("a:", {"a": None}),
     ("a: 2024-01-05", {"a": "2024-01-05"}),  # dates stay text
     ("a: '0755'", {"a": "0755"}), ('a: "yes"', {"a": "yes"}), ("a: ! 12", {"a": 12}),
     ("b: &x {c: 1}\na: {<<: *x, d: 2}", {"b": {"c": 1}, "a": {"c": 1, "d": 2}}),
@@ -74,34 +75,50 @@ def test_an_alias_shares_the_anchored_value():
     assert data["a"] is data["b"]
 
 
-# --- the memoized resolver agrees with PyYAML's ------------------------------------------------------
+# --- the memoized resolver agrees with YAML 1.2's core schema -----------------------------------------
 
-YAML11 = ["yes", "No", "TRUE", "off", "y", "n", "~", "null", "Null", "", "0", "-1", "+1", "0o17", "017", "0x1F",
-          "0b11", "1_000", "1:30", "1.5", ".5", "1e3", "1.0e+3", ".inf", "-.Inf", ".NaN", "2024-02-30",
-          "2001-12-14t21:59:43.10-05:00", "<<", "=", "!", "&", "*", "abc", "1a", "- x", "12:30:00", "0.", "-"]
+# YAML 1.2.2, 10.3.2 (tag resolution of the core schema), written out independently of journeyctl.yaml12.
+_CORE = [
+    (r"null|Null|NULL|~|", "null"), (r"true|True|TRUE|false|False|FALSE", "bool"),
+    (r"[-+]?[0-9]+", "int"), (r"0o[0-7]+", "int"), (r"0x[0-9a-fA-F]+", "int"),
+    (r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?", "float"),
+    (r"[-+]?\.(inf|Inf|INF)", "float"), (r"\.(nan|NaN|NAN)", "float"),
+]
 
 
-def _pyyaml_tag(value: str) -> str:
-    return yaml.resolver.Resolver().resolve(ScalarNode, value, (True, False))
+def _core_tag(value: str) -> str:
+    import re
+
+    for pattern, kind in _CORE:
+        if re.fullmatch(pattern, value):
+            return "tag:yaml.org,2002:" + kind
+    return "tag:yaml.org,2002:merge" if value == "<<" else "tag:yaml.org,2002:str"
 
 
-@pytest.mark.parametrize("value", YAML11)
-def test_resolver_agrees_with_pyyaml_on_yaml11_spellings(value):
+SPELLINGS = ["yes", "No", "TRUE", "off", "y", "n", "~", "null", "Null", "", "0", "-1", "+1", "0o17", "017", "0x1F",
+             "0b11", "1_000", "1:30", "1.5", ".5", "1e3", "1.0e+3", ".inf", "-.Inf", ".NaN", "2024-02-30",
+             "2001-12-14t21:59:43.10-05:00", "<<", "=", "!", "&", "*", "abc", "1a", "- x", "12:30:00", "0.", "-"]
+
+
+def _resolved(value: str, implicit: tuple[bool, bool] = (True, False)) -> str:
     fast = loader._Loader("")
     try:
-        assert fast.resolve(ScalarNode, value, (True, False)) == _pyyaml_tag(value)
-        assert fast.resolve(ScalarNode, value, (False, True)) == "tag:yaml.org,2002:str"
+        tag = fast.resolve(ScalarNode, value, implicit)
     finally:
         fast.dispose()
+    # A spelling YAML 1.1 reads differently is marked for the yaml-ambiguous finding; its value is 1.2's.
+    return loader.core_tag(value) if tag == loader.yaml12.AMBIGUOUS else tag
+
+
+@pytest.mark.parametrize("value", SPELLINGS)
+def test_resolver_follows_the_yaml_12_core_schema(value):
+    assert _resolved(value) == _core_tag(value)
+    assert _resolved(value, (False, True)) == "tag:yaml.org,2002:str"
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
-def test_resolver_agrees_with_pyyaml_on_any_text(value):
-    fast = loader._Loader("")
-    try:
-        assert fast.resolve(ScalarNode, value, (True, False)) == _pyyaml_tag(value)
-    finally:
-        fast.dispose()
+def test_resolver_follows_the_yaml_12_core_schema_on_any_text(value):
+    assert _resolved(value) == _core_tag(value)
 
 
 def test_resolver_memo_is_bounded(monkeypatch):
@@ -131,6 +148,13 @@ def test_resolver_memo_is_bounded(monkeypatch):
     ("a: !custom x\n", [("yaml-value", 1, 4, "unsupported tag !custom: journeyctl loads plain data only")]),
     ("a: !!set {x}\n", [("yaml-value", 1, 4, "unsupported tag !!set")]),
     ("[a]: 1\n", [("yaml-syntax", 1, 1, "a mapping key must be a plain string, not a list or mapping")]),
+    # Tags on keys are refused like tags on values (issue 22, item 3).
+    ("!!python/object/apply:os.system ['true']: 1\n",
+     [("yaml-syntax", 1, 1, "a mapping key must be a plain string, not a list or mapping")]),
+    ("!!python/object/apply:os.system x: 1\n",
+     [("yaml-value", 1, 1, "unsupported tag !!python/object/apply:os.system on a key: journeyctl loads plain data only")]),
+    ("a:\n  !!binary aGk=: 1\n", [("yaml-value", 2, 3, "unsupported tag !!binary on a key: journeyctl loads plain data only")]),
+    ("!evil k: 1\n", [("yaml-value", 1, 1, "unsupported tag !evil on a key: journeyctl loads plain data only")]),
     ("a: {<<: [1]}\n", [("yaml-syntax", 1, 9, "'<<' merges mappings only")]),
 ])
 def test_problems_are_positioned(text, expected):

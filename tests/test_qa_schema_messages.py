@@ -67,5 +67,5 @@ def test_a_duration_and_a_reference_and_a_url_say_what_to_write(tmp_path: Path) 
         "stages[0].touchpoints[0].next[0].to: 'b c' is not a touchpoint reference: write a touchpoint id, or "
         "'journey-id/touchpoint-id' for a touchpoint of another journey (e.g. 'b-c')",
         "stages[0].touchpoints[0].next[0].wait: '2 days' is not a duration: write a number and a unit, min, h, d "
-        "or w, e.g. 30min, 24h, 90d, 2w",
+        "or w, e.g. 30min, 24h, 90d, 2w (did you mean '2d'?)",
     ]

@@ -207,7 +207,8 @@ def test_suppression_hides_the_finding(text: str, tmp_path: Path) -> None:
       ("unused-suppression", 12, "suppression of 'handoff-without-sla' is unused (nothing to suppress); remove it")]),
     # an id that is no rule at all
     (edit(12, "          - to: kickoff  # journeyctl: disable=missing-handoff,missing-hand-off"),
-     [("unused-suppression", 12, "suppression of 'missing-hand-off' is unused (unknown rule); remove it")]),
+     [("unused-suppression", 12, "suppression of 'missing-hand-off' names no rule (did you mean 'missing-handoff'?); "
+                                 "fix or remove it")]),
     ("# journeyctl: disable-file=handoff-without-sla\n" + HANDOFF,
      [("unused-suppression", 1, "suppression of 'handoff-without-sla' is unused (nothing to suppress); remove it"),
       ("missing-handoff", 13, None)]),

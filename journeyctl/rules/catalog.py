@@ -15,6 +15,13 @@ _PIPELINE = [
      "journeyctl loads plain data only: strings, numbers, booleans, lists and mappings.\n\nObject tags such as "
      "!!python/object are refused, as are explicit tags whose text does not fit them (!!bool maybe), integers of more "
      "than 100 digits and .nan or .inf."),
+    ("yaml-ambiguous", "error", "a plain value that YAML 1.1 and YAML 1.2 read differently (yes, no, on, 010, 1:20...)",
+     "journeyctl reads YAML 1.2 (as editors and check-jsonschema do); YAML 1.1 tools read some unquoted values "
+     "differently: `yes`, `no`, `on`, `off`, `y`, `n` are booleans there, `010` is 8, `1:20` is 80, `1_000` is "
+     "1000, `0o10` and `1e3` are text.\n\nAn error where the field is not text (a boolean or a number: the reading "
+     "decides the value), a warning in a text field. The message says what each reader sees and ends with "
+     "`write <replacement>`: the spelling every reader reads the same way (quoted text, true, 8...). "
+     "See docs/yaml.md."),
     ("duplicate-key", "error", "a key appears twice in one mapping",
      "YAML keeps only one value of a repeated key, so one of the two was silently lost.\n\nThe message names the line "
      "of the first definition; remove or rename one of them."),

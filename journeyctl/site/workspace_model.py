@@ -37,9 +37,17 @@ def review_state(reviewed: str | None, every: str, today: date, status: str = "a
     if not reviewed:
         return "never" if status == "active" else "unchecked"
     try:
-        due = date.fromisoformat(reviewed) + timedelta(days=duration_days(every))
+        last = date.fromisoformat(reviewed)
     except ValueError:
         return "never"
+    if last > today:  # a review in the future is no review (validate's stale-journey says so too)
+        return "never"
+    try:
+        due = last + timedelta(days=duration_days(every))
+    except ValueError:
+        return "never"
+    except OverflowError:  # a period reaching past year 9999 never runs out
+        return "fresh"
     return "stale" if due < today else "fresh"
 
 

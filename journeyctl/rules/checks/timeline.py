@@ -65,7 +65,8 @@ def stale_journey(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     Journeys change with every campaign, product release and reorganisation; an outdated map sends
     teams to fix problems that are gone and hides new ones. Review the map and update `reviewed:`.
     The period is the journey's `review_every`, else the setting `review_every` (default 180d). An
-    active journey must say when it was last reviewed; retired journeys are not checked.
+    active journey must say when it was last reviewed, and not with a date in the future (such a map
+    could never go stale); retired journeys are not checked.
     (The examples assume today is 2026-02-01.)
 
     Fails:
@@ -86,6 +87,10 @@ def stale_journey(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
         return
     every = journey.review_every or ctx.review_every
     reviewed = date.fromisoformat(journey.reviewed)
+    if reviewed > ctx.today:  # "reviewed: 2099-01-01" would keep the map fresh for ever
+        yield journey.finding(f"'reviewed' is {journey.reviewed}, a date in the future (today is "
+                              f"{ctx.today.isoformat()}): record the day the map was last checked", "reviewed")
+        return
     try:
         period = parse_duration(every)
         due = reviewed + period  # a date plus a timedelta keeps whole days: 36h is due after one day
