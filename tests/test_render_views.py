@@ -297,3 +297,28 @@ def test_empty_stage_keeps_its_column(view):
     if view == "map":
         assert "no touchpoints" in text
     assert 'subgraph s1["Nothing here yet"]' in to_mermaid(journey, "map")
+
+
+def _emotion_journey() -> Journey:
+    """Stage a has a stage-level feeling only; stage b nothing at all; stage c one touchpoint's."""
+    stage = lambda sid, tps, emotion=None: {"id": sid, "name": sid.upper(), **({"emotion": emotion} if emotion is not None else {}),
+                                            "touchpoints": [{"id": t, "name": t, **({"emotion": e} if e is not None else {})} for t, e in tps]}
+    return Journey.model_validate({"journeyctl": 1, "id": "feel", "title": "Feelings", "stages": [
+        stage("a", [("a1", None), ("a2", None)], emotion=1),
+        stage("b", [("b1", None)]),
+        stage("c", [("c1", -1), ("c2", 2)]),
+        {"id": "d", "name": "D", "emotion": -2},
+    ]})
+
+
+def test_emotion_curve_uses_stage_emotions_and_breaks_at_gaps():
+    dot = to_dot(_emotion_journey(), "emotion")
+    # Touchpoints of stage a carry its feeling as hollow points at +1; so does the empty stage d at -2.
+    assert re.search(r'q0 \[.*fillcolor="white".*pos="[\d.]+,40.0!"', dot)
+    assert re.search(r'q1 \[.*fillcolor="white".*pos="[\d.]+,40.0!"', dot)
+    assert re.search(r'q5 \[.*pos="[\d.]+,-80.0!"', dot)
+    assert re.search(r'p3 \[.*pos="[\d.]+,-40.0!"', dot) and re.search(r'p4 \[.*pos="[\d.]+,80.0!"', dot)
+    assert "q0 -> q1" in dot and "p3 -> p4" in dot and "p4 -> q5" in dot
+    # b1 has no feeling at any level: nothing is drawn across it.
+    assert not re.search(r"q1 -> p3|-> p2\b|-> q2\b", dot)
+    assert "the curve breaks there" in dot and "hollow point: the stage" in dot
