@@ -343,3 +343,29 @@ def test_renderer_inlines_only_safe_svg(monkeypatch, tmp_path):
     assert "<script" not in blueprint
     assert "RuntimeError: dot crashed" in emotion and "%% journey of alpha" in emotion
     assert parse(html).scripts == 0
+
+
+def test_an_interrupted_first_build_is_recovered_by_the_next(tmp_path, monkeypatch):
+    """Issue 22 item 10: Ctrl-C during the first build used to leave a directory every later build refused."""
+    from journeyctl.site import build as site_build
+
+    out = tmp_path / "site"
+    real_write = site_build._Writer.write
+    count = {"n": 0}
+
+    def interrupted(self, rel, text):
+        count["n"] += 1
+        if count["n"] == 4:
+            raise KeyboardInterrupt
+        real_write(self, rel, text)
+
+    monkeypatch.setattr(site_build._Writer, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_site([FIXTURE], Config(), SiteOptions(out, svg=False))
+    assert any(p.is_file() and p.name != ".journeyctl-site" for p in out.rglob("*"))
+    (out / "journeys" / "left-over.html").write_text("from the interrupted build", encoding="utf-8")
+    monkeypatch.setattr(site_build._Writer, "write", real_write)
+    build_site([FIXTURE], Config(), SiteOptions(out, svg=False))
+    assert (out / "index.html").is_file()
+    assert not (out / "journeys" / "left-over.html").exists()
+    assert "in progress" not in (out / ".journeyctl-site").read_text(encoding="utf-8")

@@ -31,6 +31,9 @@ from .workspace_pages import render_catalog, render_index, render_matrices
 
 MANIFEST = ".journeyctl-site"
 MANIFEST_HEADER = "# journeyctl docs: files of this generated site (safe to delete the directory)\n"
+# Written before the first file of a new site, so a first build stopped half-way (Ctrl-C, kill, full
+# disk) leaves a directory the next build recognises as its own, and prunes.
+MANIFEST_PENDING = "# journeyctl docs: first build in progress; every file here was written by it\n"
 
 
 class SiteError(Exception):
@@ -267,14 +270,35 @@ def _prepare(out: Path, force: bool) -> set[str]:
             except (OSError, UnicodeDecodeError) as exc:
                 raise SiteError(f"{manifest}: cannot read: {exc}") from None
             old = {line for line in text.splitlines() if line and not line.startswith("#")}
+            if text.startswith(MANIFEST_PENDING):
+                old |= _files_under(out)
         elif any(out.iterdir()) and not force:
             raise SiteError(f"{out}: the directory is not empty and was not made by 'journeyctl docs'; "
                             "choose another directory or pass --force to write into it")
     try:
+        if not manifest.is_file():
+            out.mkdir(parents=True, exist_ok=True)
+            _Writer(out).write(MANIFEST, MANIFEST_PENDING)
         (out / "journeys").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SiteError(f"{out}: cannot create the directory: {exc.strerror or exc}") from None
     return old
+
+
+def _files_under(out: Path) -> set[str]:
+    """Every file below `out` (relative, with /), the manifest and half-written temporaries excepted."""
+    found = set()
+    for path in out.rglob("*"):
+        if path.is_file() and path.name != MANIFEST and not path.is_symlink():
+            rel = path.relative_to(out).as_posix()
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
+                try:  # a temporary a killed writer left behind
+                    path.unlink()
+                except OSError:
+                    pass
+                continue
+            found.add(rel)
+    return found
 
 
 class _Writer:
