@@ -133,3 +133,45 @@ def test_rendering_and_the_docs_site_never_need_the_network(tmp_path):
     for path in files:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert not _FETCH.search(text) and not _LINKED.search(text), (path.name, (_FETCH.search(text) or _LINKED.search(text)).group(0))
+
+
+@needs_dot
+def test_graphviz_escapes_in_user_text_stay_literal_in_svg_tooltips():
+    """Issue 22 item 16: `\\N`, `\\G`, `\\L` in a description became the node's name, the graph's, the label."""
+    from journeyctl.model import Journey
+    from journeyctl.render import render
+
+    text = r"C:\new\N \G \L \E \T \H \l \r \n \\ end\\"
+    data = {"journeyctl": 1, "id": "esc", "title": "t", "stages": [{"id": "s", "goal": text, "touchpoints": [
+        {"id": "a", "name": "A", "description": text, "next": [{"to": "b", "when": text}]}, {"id": "b", "name": "B"}]}]}
+    svg = render(Journey.model_validate(data), "map", "svg")
+    import html as html_module
+
+    tooltips = [html_module.unescape(t) for t in re.findall(r'xlink:title="([^"]*)"', svg)]
+    assert f"A — {text}" in tooltips  # the card
+    assert f"s: {text}" in tooltips  # the stage
+    assert f"A → B: {text}" in tooltips  # the transition
+    assert not any("journey" in t or "n0" in t for t in tooltips), tooltips
+
+
+def test_docs_html_drops_control_characters_and_shows_bidi_overrides(tmp_path):
+    """Issue 22 item 16: raw NUL/ESC/BEL/C1/U+FFFE reached the docs HTML; U+202E passed in silently."""
+    from journeyctl.config import Config
+    from journeyctl.site import SiteOptions, build_site
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "odd.journey.yaml").write_text(
+        'journeyctl: 1\nid: odd\ntitle: "Bell\\a nul\\0 esc\\e[31m red c1\\x9b nonchar\\uFFFE rlo \\u202Etxt.exe"\n'
+        'description: "isolate \\u2066x\\u2069 and \\u200F"\n'
+        'stages:\n  - id: s\n    touchpoints:\n      - {id: a, name: "tp \\u202E gnp.exe", entry: true}\n',
+        encoding="utf-8")
+    out = tmp_path / "site"
+    build_site([ws], Config(), SiteOptions(out, svg=False))
+    pages = [p for p in out.rglob("*.html")]
+    assert pages
+    everything = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "odd" in everything and "⟨U+202E⟩txt.exe" in everything and "⟨U+2066⟩x⟨U+2069⟩" in everything
+    for bad in ("\x00", "\x07", "\x1b", "\x9b", "\ufffe", "\u202e", "\u2066", "\u200f"):
+        assert bad not in everything, repr(bad)
+    assert "esc red" in everything  # the ANSI sequence removed whole, as the renders do

@@ -46,11 +46,13 @@ class Quoted(str):
 def quoted(text: object, limit: int = 300) -> Quoted:
     """Text for a quoted DOT attribute such as a tooltip.
 
-    Backslashes are doubled so `\\N`, `\\G`, `\\l` stay literal; `&` is written `&amp;` because
-    Graphviz decodes entities in strings and would otherwise let `&lt;b&gt;` turn into `<b>`.
+    Each backslash is written four times: Graphviz unescapes a tooltip twice (the second pass expands
+    `\\N`, `\\G`, `\\L`... into the node's name, the graph's name, its label), so four survive as one and
+    `\\N` stays literal (issue 22); `&` is written `&amp;` because Graphviz decodes entities in strings
+    and would otherwise let `&lt;b&gt;` turn into `<b>`.
     """
     value = one_line(text, limit)
-    return Quoted(value.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;"))
+    return Quoted(value.replace("\\", "\\" * 4).replace('"', '\\"').replace("&", "&amp;"))
 
 
 def attrs(values: Mapping[str, object]) -> str:
