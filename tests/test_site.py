@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -337,12 +338,16 @@ def test_renderer_inlines_only_safe_svg(monkeypatch, tmp_path):
     map_view = html.split('id="view-map"', 1)[1].split("</details>", 1)[0]
     blueprint = html.split('id="view-blueprint"', 1)[1].split("</details>", 1)[0]
     emotion = html.split('id="view-emotion"', 1)[1].split("</details>", 1)[0]
-    assert '<div class="figure"><svg xmlns="http://www.w3.org/2000/svg"' in map_view
+    # Keyboard-scrollable and named figure, the SVG one image with an accessible name (axe-core).
+    assert re.search(r'<div class="figure fit" tabindex="0" role="group" aria-label="[^"]+ \(scrollable\)">'
+                     r'<svg role="img" aria-label="[^"]+" xmlns="http://www.w3.org/2000/svg"', map_view)
     # The blueprint has no Mermaid form in render: the built-in lane sketch stands in.
     assert "did not parse as plain SVG" in blueprint and "subgraph frontstage" in blueprint
     assert "<script" not in blueprint
     assert "RuntimeError: dot crashed" in emotion and "%% journey of alpha" in emotion
-    assert parse(html).scripts == 0
+    from journeyctl.site.assets import ZOOM_JS
+
+    assert parse(html).scripts == 1 and f"<script>{ZOOM_JS}</script>" in html  # ours only: zoom and pan
 
 
 def test_an_interrupted_first_build_is_recovered_by_the_next(tmp_path, monkeypatch):

@@ -92,7 +92,7 @@ def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> S
         tick = progress("Indexing journeys", len(journey_files))
         for path in journey_files:
             loaded = load_file(path, config)
-            index.entries.append(_entry(loaded, index, builder, findings, config, today))
+            index.entries.append(_entry(loaded, index, builder, findings, config, today, catalogs))
             tick()
         index.finish()
         stats = builder.finish()
@@ -167,7 +167,7 @@ def _today() -> date:
 
 
 def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, findings: dict[str, list[Finding]],
-           config: Config, today: date) -> IndexEntry:
+           config: Config, today: date, catalogs: Sequence[Any] = ()) -> IndexEntry:
     journey = loaded.journey
     own = findings.get(loaded.display, loaded.findings)
     counts = {"error": 0, "warning": 0, "info": 0}
@@ -186,6 +186,10 @@ def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, fin
         review=review_state(journey.reviewed, journey.review_every or config.review_every, today, journey.status),
         stages=len(journey.stages), touchpoints=sum(1 for _ in journey.touchpoints()), tags=tuple(journey.tags),
         findings=counts)
+    from .search import owner_name, search_text
+
+    entry.owner_name = owner_name(journey, catalogs)
+    entry.text = search_text(journey, catalogs)
     index.register_journey(entry, journey)
     builder.add(journey, loaded.display, loaded.doc)
     return entry
