@@ -98,3 +98,23 @@ def test_index_shows_owner_names_and_diagrams_get_zoom_controls(site, browser):
     assert "Marketing and e-commerce (campaigns, web shop, CRM email)" in index
     dom = browser.dump_dom((site / "journeys" / "ecommerce-awareness-to-advocacy.html").resolve().as_uri())
     assert dom.count('class="zoombar"') >= 1 and "Fit width" in dom and "fitted to the width" in dom
+
+
+def test_journey_pages_show_funnel_figures_with_names(site):
+    import yaml
+
+    from journeyctl.funnel import analyse_funnel
+    from journeyctl.model import Journey
+    from journeyctl.render.palette import percent
+
+    journey = Journey.model_validate(yaml.safe_load(
+        (ROOT / "examples" / "ecommerce-awareness-to-advocacy.journey.yaml").read_text(encoding="utf-8")))
+    report = analyse_funnel(journey)
+    html = (site / "journeys" / "ecommerce-awareness-to-advocacy.html").read_text(encoding="utf-8")
+    section = html.split('<h2 id="funnel">Funnel</h2>')[1].split("<h2")[0]
+    assert f"<b>{percent(report.combined.conversion)}</b><span>convert</span>" in section
+    top_leak = report.combined.leaks[0][0]
+    name = next(tp.label for _, tp in journey.touchpoints() if tp.id == top_leak)
+    import html as html_module
+
+    assert html_module.escape(name) in section and f">{top_leak}<" not in section

@@ -45,7 +45,7 @@ background:var(--soft);color:var(--muted);border:1px solid var(--line);white-spa
 .badge.active,.badge.fresh{background:var(--ok-bg);color:var(--ok);border-color:#a9dcbd}
 .badge.retired{background:#eee;color:#666}
 .badge.future{background:#efe6ff;color:#5b2bb5;border-color:#d3bff7}
-.zero{color:#b7bfcc}
+.zero{color:#656d76}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.8rem;margin:.5rem 0 1rem}
 .card{border:1px solid var(--line);border-radius:.4rem;padding:.7rem .9rem;background:#fff}
 .card h3{margin:0 0 .3rem}

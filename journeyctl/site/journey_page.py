@@ -75,6 +75,9 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
     if journey.links:
         parts.append("<h2>Related documents</h2>" + ul(external(l.url, l.title) for l in journey.links))
 
+    from .funnel_section import funnel_section
+
+    parts.append(funnel_section(journey))
     parts.append('<h2 id="views">Views</h2>')
     if not views:
         parts.append('<p class="muted">No views were requested for this site (--views).</p>')
