@@ -66,6 +66,25 @@ class SiteResult:
 
 
 def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
+    """Build the site; Graphviz's drawings are cached by content in the workspace cache, so a rebuild
+    draws only the views whose DOT changed (JOURNEYCTL_CACHE_DIR moves the cache, as for validate)."""
+    from ..cache import _ignore_in_git, cache_dir
+    from ..render.layout import use_cache
+
+    directory = cache_dir(Path(config.root))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _ignore_in_git(directory)
+        use_cache(directory / "renders-v1" if options.svg else None)
+    except OSError:
+        use_cache(None)
+    try:
+        return _build_site(paths, config, options)
+    finally:
+        use_cache(None)
+
+
+def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
     paths = list(paths) or [Path(".")]
     journey_files, catalog_files = workspace_files(paths, config)  # UsageError for a bad path
     if not journey_files:
