@@ -36,6 +36,7 @@ CARD_GAP = 20.0
 ROW_GAP = 36.0
 LANE_GAP = 4.0
 ARROW = 7.0
+RETURN_OFFSET = 7.0  # where a transition back into a card's right side meets it, below its middle
 LINE = 1.2  # Graphviz's line spacing, times the font size
 
 # Characters per line, chosen so the widest Helvetica text of that size fits the space.
@@ -185,9 +186,15 @@ def _route(src: Box, dst: Box, gx0: float, line_y: float, label: Box | None) -> 
         bend = min(40.0, (end[0] - lane_end[0]) / 2)
         last = [(lane_end[0] + bend, lane_end[1]), (end[0] - bend, end[1]), end]
     else:
-        tip = (dst.right, dst.y)
-        end = (dst.right + ARROW, dst.y)
-        last = [(lane_end[0] + 40.0, lane_end[1]), (end[0] + 40.0, end[1]), end]
+        # Back to a card of the same or an earlier stage: down (or up) the gutter's right edge, then
+        # left into the card's right side a little below its middle, so the turn crosses no label and
+        # never runs over the line of the card's own first transition.
+        y = dst.y + RETURN_OFFSET
+        tip = (dst.right, y)
+        end = (dst.right + ARROW, y)
+        corner_x = lane_end[0] + 3.0
+        last = [*_straight(lane_end, (corner_x, lane_end[1])), *_straight((corner_x, lane_end[1]), (corner_x, y)),
+                *_straight((corner_x, y), end)]
     points = [start, *_straight(start, lane_start), *_straight(lane_start, lane_end), *last]
     return EdgePlan(points, tip, label)
 
