@@ -16,7 +16,7 @@ turning every label into a virtual node that the ranking and crossing passes mus
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ..model import Journey, Touchpoint
 from .definitions import Definitions
@@ -26,6 +26,9 @@ from .palette import (CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR,
                       OUTCOME_SYMBOLS, TEXT_MUTED, percent)
 from .overlay import mark_colour
 from .scene import Scene, SceneEdge, SceneNode
+
+if TYPE_CHECKING:
+    from .grid import Box, MapPlan
 
 FONT = "Helvetica"
 XLABEL_THRESHOLD = 150
@@ -321,9 +324,10 @@ def to_dot_map(scene: Scene) -> str:
     return "\n".join(out) + "\n"
 
 
-def _map_node_attrs(node: SceneNode, scene: Scene, cards: dict[str, tuple[Html, float]], plan: "object") -> dict[str, object]:
+def _map_node_attrs(node: SceneNode, scene: Scene, cards: dict[str, tuple[Html, float]],
+                    plan: "MapPlan") -> dict[str, object]:
     """A card: its style, its fixed place, and a tooltip with its whole name (the card may cut it)."""
-    values = {**node_attrs(node, scene), "label": cards[node.key][0], **_place(plan.cards[node.key])}  # type: ignore[attr-defined]
+    values = {**node_attrs(node, scene), "label": cards[node.key][0], **_place(plan.cards[node.key])}
     if node.tp is not None:
         full = one_line(node.tp.label, 300)
         if node.tp.description:
@@ -336,14 +340,14 @@ def _xy(x: float, y: float) -> str:
     return f"{x:.1f},{-y:.1f}"
 
 
-def _bb(box: "object") -> str:
-    b = box  # grid.Box; y grows downwards there
-    return f"{b.left:.1f},{-b.bottom:.1f},{b.right:.1f},{-b.top:.1f}"  # type: ignore[attr-defined]
+def _bb(b: "Box") -> str:
+    """A cluster's bounding box in Graphviz's coordinates (the plan's y grows downwards)."""
+    return f"{b.left:.1f},{-b.bottom:.1f},{b.right:.1f},{-b.top:.1f}"
 
 
-def _place(box: "object") -> dict[str, object]:
-    b = box
-    return {"pos": _xy(b.x, b.y) + "!", "width": round(b.w / 72, 3), "height": round(b.h / 72, 3)}  # type: ignore[attr-defined]
+def _place(b: "Box") -> dict[str, object]:
+    """A pinned node of the box's size (inches, as Graphviz wants them)."""
+    return {"pos": _xy(b.x, b.y) + "!", "width": round(b.w / 72, 3), "height": round(b.h / 72, 3)}
 
 
 def _map_card(node: SceneNode, scene: Scene) -> tuple[Html, float]:
