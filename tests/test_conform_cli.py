@@ -226,3 +226,44 @@ def test_a_progress_bar_on_a_terminal_for_a_large_log(tmp_path):
 def test_no_progress_bar_when_stderr_is_not_a_terminal():
     result = conform(JOURNEY, LOG, "-f", "json")
     assert result.stderr == ""
+
+
+def _tangled_log(path: Path) -> Path:
+    """200 customers who all go a -> b; 60 of them then take two undeclared steps (b -> e -> g), and two
+    single customers take two one-off undeclared steps each (b -> g -> a, b -> f -> d)."""
+    rows = ["customer,event,timestamp"]
+    for n in range(200):
+        path_of = ["visit", "b"]
+        if n < 60:
+            path_of += ["e", "g"]  # b -> e undeclared, e -> g undeclared: common
+        elif n == 60:
+            path_of += ["g", "visit"]  # b -> g, g -> a: once each
+        elif n == 61:
+            path_of += ["f", "d"]  # b -> f, f -> d: once each
+        rows += [f"u{n},{event},2026-01-01T0{i}:00:00Z" for i, event in enumerate(path_of)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _dashed(dot: str) -> int:
+    return sum(1 for line in dot.splitlines() if " -> " in line and 'style="dashed"' in line)
+
+
+def test_render_hides_rare_undeclared_transitions_and_says_how_many(tmp_path):
+    log = _tangled_log(tmp_path / "tangle.csv")
+    data = json.loads(conform(JOURNEY, str(log), "-f", "json").stdout)
+    assert len(data["undeclared"]) == 6  # b->e, e->g (60 each); b->g, g->a, b->f, f->d (once each)
+    out = tmp_path / "flow.dot"
+    result = conform(JOURNEY, str(log), "--render", str(out))
+    assert result.exit_code == 0, result.stderr
+    dot = out.read_text(encoding="utf-8")
+    # Default: seen by at least 1% of 200 traces (2 times): the two common ones, the four one-offs hidden.
+    assert _dashed(dot) == 2 and "60 undeclared" in dot and "1 undeclared" not in dot
+    note = "4 rarer undeclared transitions not drawn (4 times in all; --min-count 1 --top 0 draws all)"
+    assert note in dot and note in result.stderr
+    result = conform(JOURNEY, str(log), "--render", str(out), "--min-count", "1")
+    assert _dashed(out.read_text(encoding="utf-8")) == 6 and "not drawn" not in result.stderr
+    result = conform(JOURNEY, str(log), "--render", str(out), "--min-count", "1", "--top", "3")
+    dot = out.read_text(encoding="utf-8")
+    assert _dashed(dot) == 3 and "3 rarer undeclared transitions not drawn (3 times in all" in dot
+    assert conform(JOURNEY, str(log), "--render", str(out), "--min-count", "0").exit_code == 2

@@ -203,7 +203,8 @@ def test_rule_findings_do_not_block_a_render():
     # small.journey.yaml has missing hand-offs and an unknown journey link: validate reports errors.
     result = run(str(SMALL), "--format", "dot")
     assert result.exit_code == 0
-    assert "⚠ no hand-off: growth → sales" in result.stdout
+    assert "⚠ no hand-off:<BR/>growth → sales" in result.stdout  # on the map, wrapped to the gutter
+    assert "no hand-off: growth → sales" in result.stdout  # in full in the transition's tooltip
 
 
 def test_missing_file_is_exit_2(tmp_path):

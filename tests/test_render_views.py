@@ -19,6 +19,7 @@ import yaml
 from journeyctl.model import Journey
 from journeyctl.render import EdgeOverlay, RenderError, render, to_dot, to_mermaid
 from journeyctl.render.escape import one_line, wrap
+from journeyctl.render.grid import TITLE_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "render"
@@ -75,7 +76,7 @@ def test_map_svg_shows_every_stage_touchpoint_and_handoff(map_svgs, name):
     for index, stage in enumerate(journey.stages):
         assert clusters[f"cluster_s{index}"].startswith(" ".join(one_line(stage.label).split()))
     for number, (_, tp) in enumerate(journey.touchpoints()):
-        name = " ".join(" ".join(wrap(tp.label, 24, 3, 200)).split())  # as wrapped on the node
+        name = " ".join(" ".join(wrap(tp.label, TITLE_CHARS, 4, 200)).split())  # as wrapped on the node
         assert nodes[f"n{number}"].startswith(name), (tp.id, nodes[f"n{number}"])
         if len(tp.label) <= 60:
             assert nodes[f"n{number}"].startswith(" ".join(tp.label.split()))
@@ -93,16 +94,19 @@ def test_map_svg_shows_every_stage_touchpoint_and_handoff(map_svgs, name):
 def test_map_columns_follow_stage_order(map_svgs, name):
     journey, svg = map_svgs[name]
     root = ET.fromstring(svg.encode("utf-8"))
-    left = {}
+    corner = {}
     for g in root.iter(f"{SVG}g"):
         title = g.find(f"{SVG}title")
         if g.get("class") == "cluster" and title is not None:
-            shape = g.find(f"{SVG}path")
-            shape = shape if shape is not None else g.find(f"{SVG}polygon")
+            shape = next(s for s in g.iter() if s.tag in (f"{SVG}path", f"{SVG}polygon"))
             numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", shape.get("d") or shape.get("points"))]
-            left[int(title.text.removeprefix("cluster_s"))] = min(numbers[0::2])
-    order = [left[i] for i in sorted(left)]
+            corner[int(title.text.removeprefix("cluster_s"))] = (round(min(numbers[1::2])), min(numbers[0::2]))
+    # Reading order: row by row (a long journey wraps onto rows of stages), left to right in a row.
+    order = [corner[i] for i in sorted(corner)]
     assert len(order) == len(journey.stages) and order == sorted(order)
+    tops = {top for top, _ in order}
+    for top in tops:  # the boxes of a row start at the same height: aligned columns
+        assert [left for t, left in order if t == top] == sorted(left for t, left in order if t == top)
 
 
 @needs_dot
@@ -113,7 +117,7 @@ def test_map_marks_handoffs_missing_handoffs_and_outcomes(map_svgs):
     for g in root.iter(f"{SVG}g"):
         if g.get("class") == "edge":
             title = g.find(f"{SVG}title").text
-            strokes[title] = g.find(f"{SVG}path").get("stroke")
+            strokes[title] = next(g.iter(f"{SVG}path")).get("stroke")
     assert strokes["n1->n5"] == "#1f4e99"  # signup → demo: a hand-off
     assert strokes.get("n1->n2") == "#d1242f"  # signup (growth) → lead scoring (sales): no hand-off
     assert strokes.get("n0->n1") == "#57606a"  # same team
@@ -203,7 +207,7 @@ def test_overlay_widths_dashes_reds_and_marks_reach_dot_and_mermaid():
     assert len(drawn) == 1  # a declared edge is not added again
     assert re.search(r'n1 -> n5 \[.*color="#d1242f"', dot)
     assert "412 customers" in dot and "Observed in March" in dot
-    assert '<FONT POINT-SIZE="9" COLOR="#1a7f37"><B>added</B></FONT>' in dot
+    assert '<FONT POINT-SIZE="10" COLOR="#1a7f37"><B>added</B></FONT>' in dot
     mermaid = to_mermaid(journey, "map", overlay=overlay)
     assert "n0 -.-> n3" in mermaid
     assert 'n0 -->|"clicks through<br/>40#37; · 1d<br/>412 customers"| n1' in mermaid
@@ -293,3 +297,28 @@ def test_empty_stage_keeps_its_column(view):
     if view == "map":
         assert "no touchpoints" in text
     assert 'subgraph s1["Nothing here yet"]' in to_mermaid(journey, "map")
+
+
+def _emotion_journey() -> Journey:
+    """Stage a has a stage-level feeling only; stage b nothing at all; stage c one touchpoint's."""
+    stage = lambda sid, tps, emotion=None: {"id": sid, "name": sid.upper(), **({"emotion": emotion} if emotion is not None else {}),
+                                            "touchpoints": [{"id": t, "name": t, **({"emotion": e} if e is not None else {})} for t, e in tps]}
+    return Journey.model_validate({"journeyctl": 1, "id": "feel", "title": "Feelings", "stages": [
+        stage("a", [("a1", None), ("a2", None)], emotion=1),
+        stage("b", [("b1", None)]),
+        stage("c", [("c1", -1), ("c2", 2)]),
+        {"id": "d", "name": "D", "emotion": -2},
+    ]})
+
+
+def test_emotion_curve_uses_stage_emotions_and_breaks_at_gaps():
+    dot = to_dot(_emotion_journey(), "emotion")
+    # Touchpoints of stage a carry its feeling as hollow points at +1; so does the empty stage d at -2.
+    assert re.search(r'q0 \[.*fillcolor="white".*pos="[\d.]+,40.0!"', dot)
+    assert re.search(r'q1 \[.*fillcolor="white".*pos="[\d.]+,40.0!"', dot)
+    assert re.search(r'q5 \[.*pos="[\d.]+,-80.0!"', dot)
+    assert re.search(r'p3 \[.*pos="[\d.]+,-40.0!"', dot) and re.search(r'p4 \[.*pos="[\d.]+,80.0!"', dot)
+    assert "q0 -> q1" in dot and "p3 -> p4" in dot and "p4 -> q5" in dot
+    # b1 has no feeling at any level: nothing is drawn across it.
+    assert not re.search(r"q1 -> p3|-> p2\b|-> q2\b", dot)
+    assert "the curve breaks there" in dot and "hollow point: the stage" in dot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -337,9 +338,39 @@ def test_renderer_inlines_only_safe_svg(monkeypatch, tmp_path):
     map_view = html.split('id="view-map"', 1)[1].split("</details>", 1)[0]
     blueprint = html.split('id="view-blueprint"', 1)[1].split("</details>", 1)[0]
     emotion = html.split('id="view-emotion"', 1)[1].split("</details>", 1)[0]
-    assert '<div class="figure"><svg xmlns="http://www.w3.org/2000/svg"' in map_view
+    # Keyboard-scrollable and named figure, the SVG one image with an accessible name (axe-core).
+    assert re.search(r'<div class="figure fit" tabindex="0" role="group" aria-label="[^"]+ \(scrollable\)">'
+                     r'<svg role="img" aria-label="[^"]+" xmlns="http://www.w3.org/2000/svg"', map_view)
     # The blueprint has no Mermaid form in render: the built-in lane sketch stands in.
     assert "did not parse as plain SVG" in blueprint and "subgraph frontstage" in blueprint
     assert "<script" not in blueprint
     assert "RuntimeError: dot crashed" in emotion and "%% journey of alpha" in emotion
-    assert parse(html).scripts == 0
+    from journeyctl.site.assets import ZOOM_JS
+
+    assert parse(html).scripts == 1 and f"<script>{ZOOM_JS}</script>" in html  # ours only: zoom and pan
+
+
+def test_an_interrupted_first_build_is_recovered_by_the_next(tmp_path, monkeypatch):
+    """Issue 22 item 10: Ctrl-C during the first build used to leave a directory every later build refused."""
+    from journeyctl.site import build as site_build
+
+    out = tmp_path / "site"
+    real_write = site_build._Writer.write
+    count = {"n": 0}
+
+    def interrupted(self, rel, text):
+        count["n"] += 1
+        if count["n"] == 4:
+            raise KeyboardInterrupt
+        real_write(self, rel, text)
+
+    monkeypatch.setattr(site_build._Writer, "write", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_site([FIXTURE], Config(), SiteOptions(out, svg=False))
+    assert any(p.is_file() and p.name != ".journeyctl-site" for p in out.rglob("*"))
+    (out / "journeys" / "left-over.html").write_text("from the interrupted build", encoding="utf-8")
+    monkeypatch.setattr(site_build._Writer, "write", real_write)
+    build_site([FIXTURE], Config(), SiteOptions(out, svg=False))
+    assert (out / "index.html").is_file()
+    assert not (out / "journeys" / "left-over.html").exists()
+    assert "in progress" not in (out / ".journeyctl-site").read_text(encoding="utf-8")

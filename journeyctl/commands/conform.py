@@ -43,6 +43,13 @@ def register(app: typer.Typer) -> None:
             None, "--render", metavar="PATH",
             help="Also draw the map with the observed flow (format from the suffix: .svg, .png, .pdf, .dot, "
                  ".mmd, .md)."),
+        min_count: Optional[int] = typer.Option(
+            None, "--min-count", min=1, metavar="N",
+            help="With --render: draw an undeclared transition only if seen at least N times "
+                 "(default: by 1% of the traces)."),
+        top: Optional[int] = typer.Option(
+            None, "--top", min=0, metavar="N",
+            help="With --render: draw at most the N most frequent undeclared transitions (default 20; 0: no cap)."),
         min_fitness: Optional[float] = typer.Option(
             None, "--min-fitness", min=0.0, max=1.0, help="Exit 1 when fitness (0..1) is below this."),
         customer_col: str = typer.Option("customer", "--customer-col", help="Column holding the customer id."),
@@ -141,7 +148,7 @@ def register(app: typer.Typer) -> None:
             write_text(result, Console(file=sys.stdout, no_color=not use_color(), highlight=False), log_name)
 
         if render_path is not None and render_format is not None:
-            _render(journey, result, log_name, render_path, render_format, config.render_timeout)
+            _render(journey, result, log_name, render_path, render_format, config.render_timeout, min_count, top)
         if min_fitness is not None and (result.fitness is None or result.fitness < min_fitness):
             shown = "n/a (no traces)" if result.fitness is None else f"{result.fitness:.4f}"
             sys.stderr.write(f"journeyctl: fitness {shown} is below --min-fitness {min_fitness:g}\n")
@@ -149,15 +156,20 @@ def register(app: typer.Typer) -> None:
         raise typer.Exit(0)
 
 
-def _render(journey: "Journey", result: "Conformance", log_name: str, path: Path, fmt: str, timeout: float) -> None:
+def _render(journey: "Journey", result: "Conformance", log_name: str, path: Path, fmt: str, timeout: float,
+            min_count: int | None = None, top: int | None = None) -> None:
     from ..cli import fail
-    from ..conform.overlay import observed_overlay
+    from ..conform.overlay import hidden_note, observed_overlay, undeclared_shown
     from ..output import OutputError, write_atomic
     from ..render import RenderError, render
 
     try:
-        data = render(journey, "map", fmt, overlay=observed_overlay(result, log_name), timeout=timeout)
+        data = render(journey, "map", fmt, overlay=observed_overlay(result, log_name, min_count=min_count, top=top),
+                      timeout=timeout)
         write_atomic(path, data)
+        shown = undeclared_shown(result, min_count, top)
+        if shown.hidden:
+            sys.stderr.write(f"journeyctl: --render {path}: {hidden_note(shown)}\n")
     except (RenderError, OutputError) as exc:
         raise fail(f"--render {path}: {exc}")
 

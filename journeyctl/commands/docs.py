@@ -26,6 +26,10 @@ def register(app: typer.Typer) -> None:
                                          "for large workspaces)."),
         force: bool = typer.Option(False, "--force",
                                    help="Write into a non-empty directory that an earlier 'docs' did not create."),
+        serve: bool = typer.Option(False, "--serve",
+                                   help="Serve the site on 127.0.0.1, rebuild it when a file changes, and "
+                                        "reload open pages (Ctrl-C stops)."),
+        port: int = typer.Option(8000, "--port", min=0, max=65535, help="With --serve: the port (0: any free one)."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
@@ -45,8 +49,12 @@ def register(app: typer.Typer) -> None:
         unknown = [v for v in chosen if v not in VIEWS]
         if unknown:
             raise fail(f"unknown view '{unknown[0]}' in --views (choose from {', '.join(VIEWS)}, or none)")
+        options = SiteOptions(out, tuple(chosen), not no_svg, force)
+        if serve:
+            _serve(paths or [Path(".")], config, options, port)
+            return
         try:
-            result = build_site(paths or [Path(".")], config, SiteOptions(out, tuple(chosen), not no_svg, force))
+            result = build_site(paths or [Path(".")], config, options)
         except (UsageError, SiteError) as exc:
             raise fail(str(exc))
         if chosen and not no_svg and not result.svg and result.svg_note:
@@ -59,3 +67,42 @@ def register(app: typer.Typer) -> None:
             f"wrote {count(len(result.files), 'file')} for {count(result.journeys, 'journey')}"
             f"{invalid} ({severities(f)}) to {clean(str(out))}/\n"
             f"open {clean((out / 'index.html').as_posix())}\n")
+
+
+def _serve(paths: List[Path], config: object, options: object, port: int) -> None:
+    """The live preview (site/serve.py); a first build that fails is a usage error, later ones show on the page."""
+    from dataclasses import replace
+
+    from ..check import UsageError
+    from ..cli import fail
+    from ..site import SiteError, build_site
+    from ..site.serve import serve
+    from ..stats import workspace_files
+
+    def build() -> object:
+        return build_site(paths, config, replace(options, progress=False))  # type: ignore[arg-type, type-var]
+
+    def files() -> List[Path]:
+        try:
+            journeys, catalogs = workspace_files(paths, config)  # type: ignore[arg-type]
+        except UsageError:
+            return []
+        return journeys + catalogs
+
+    def ready(server: object) -> None:
+        host, bound = server.server_address[:2]  # type: ignore[attr-defined]
+        sys.stdout.write(f"serving http://{host}:{bound}/ (rebuilds on change; Ctrl-C stops)\n")
+        sys.stdout.flush()
+
+    def said(message: str) -> None:
+        sys.stdout.write(f"journeyctl: {message}\n")
+        sys.stdout.flush()
+
+    try:
+        serve(build, files, options.out, port, on_build=said, ready=ready)  # type: ignore[attr-defined]
+    except (UsageError, SiteError) as exc:
+        raise fail(str(exc))
+    except OSError as exc:
+        raise fail(f"--serve: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        sys.stdout.write("stopped\n")

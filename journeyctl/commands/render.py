@@ -110,6 +110,7 @@ def register(app: typer.Typer) -> None:
         code = 0
         jobs = []  # (journey, view, target path or None)
         sources: dict[str, str] = {}
+        targets: dict[str, str] = {}  # output file → what writes it
         for file in files:
             journey, refusal = _load(file, config)
             if journey is None:
@@ -121,7 +122,14 @@ def register(app: typer.Typer) -> None:
                                "both would render to the same file")
                 sources[journey.id] = str(file)
                 for view in chosen_views:
-                    jobs.append((journey, view, output / output_name(journey.id, view, out_format)))
+                    target = output / output_name(journey.id, view, out_format)
+                    _claim(targets, target, f"the {view} view of {file}")
+                    jobs.append((journey, view, target))
+            elif output is None and out_format == "svg" and _stdout_is_terminal():
+                # SVG markup is of no use on a screen: the picture goes beside the journey (issue 14).
+                jobs.append((journey, chosen_views[0], file.parent / output_name(journey.id, chosen_views[0], "svg")))
+                sys.stderr.write("journeyctl: stdout is a terminal, so the SVG is written beside the journey; "
+                                 "choose the file with -o FILE, or pipe the output\n")
             else:
                 jobs.append((journey, chosen_views[0], output))
 
@@ -131,14 +139,22 @@ def register(app: typer.Typer) -> None:
             except OSError as exc:
                 raise fail(f"{output}: cannot create directory: {exc.strerror}")
         stale = []
+        not_drawn = 0
         try:
             for journey, view, target in jobs:
-                if check:
-                    reason = stale_reason(target, journey, view, out_format, timeout=limit, catalogs=catalogs)
-                    if reason is not None:
-                        stale.append((target, reason))
+                try:
+                    if check:
+                        reason = stale_reason(target, journey, view, out_format, timeout=limit, catalogs=catalogs)
+                        if reason is not None:
+                            stale.append((target, reason))
+                        continue
+                    data = render(journey, view, out_format, timeout=limit, catalogs=catalogs)
+                except FunnelViewError as exc:
+                    # One journey without a computable funnel must not cost the others theirs (issue 22).
+                    sys.stderr.write(f"journeyctl: {exc}; not rendered\n")
+                    not_drawn += 1
+                    code = max(code, 1)
                     continue
-                data = render(journey, view, out_format, timeout=limit, catalogs=catalogs)
                 if target is None:
                     sys.stdout.flush()
                     sys.stdout.buffer.write(as_bytes(data))
@@ -146,10 +162,10 @@ def register(app: typer.Typer) -> None:
                 else:
                     write_atomic(target, data)
                     sys.stdout.write(f"wrote {target}\n")
-        except FunnelViewError as exc:
-            raise fail(str(exc), 1)
         except (RenderError, OutputError) as exc:
             raise fail(str(exc))
+        if not_drawn and len(jobs) > 1:
+            sys.stderr.write(f"journeyctl: {not_drawn} of {len(jobs)} diagrams not rendered (see above)\n")
         if check:
             for target, reason in stale:
                 sys.stdout.write(f"{target}: {reason}\n")
@@ -161,6 +177,25 @@ def register(app: typer.Typer) -> None:
             else:
                 sys.stdout.write(f"{checked} rendered file{'s' if checked != 1 else ''} up to date\n")
         raise typer.Exit(code)
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _claim(targets: dict[str, str], target: Path, what: str) -> None:
+    """Refuse two diagrams for one file: journey `a`'s blueprint and journey `a.blueprint`'s map are
+    both `a.blueprint.svg`, and the second would silently overwrite the first (issue 22)."""
+    from ..cli import fail
+
+    key = os.path.normcase(str(target))
+    if key in targets:
+        raise fail(f"{target}: both {targets[key]} and {what} would be written to this file; "
+                   "rename one of the journey ids, or render the views into separate directories")
+    targets[key] = what
 
 
 def _is_catalog(path: Path) -> bool:

@@ -77,8 +77,8 @@ def render(journey: Journey, view: str = "map", fmt: str = "svg", *, findings: I
     from ..plural import count
 
     what = f"the {view} view of '{journey.id}' ({count(touchpoints, 'touchpoint')})"
-    if view == "emotion":
-        # Positions are computed by us; neato -n2 only draws them.
+    if view in ("emotion", "map", "funnel"):
+        # Positions are computed by us (emotion.py, grid.py); neato -n2 only draws them.
         data = run_dot(source, fmt, timeout=timeout, engine="neato", what=what, extra_args=("-n2",))
     else:
         data = run_dot(source, fmt, timeout=timeout, what=what)

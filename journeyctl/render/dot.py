@@ -4,7 +4,9 @@ Three rules keep user text from ever becoming DOT structure (see escape.py for w
 node ids are ours (n0, n1...), every visible text is an HTML-like label built from `escape.html`, and
 every other attribute value is one of our constants, which `attrs` checks.
 
-Layout settings are chosen for speed on big journeys (measured in benchmarks/bench_render.py):
+The map's positions are computed in grid.py (stages as aligned columns) and only drawn by `neato -n2`;
+the dot settings below (`layout_attrs`, `XLABEL_THRESHOLD`) stay for benchmarks/bench_render.py's
+comparison of dot layouts. They were chosen for speed on big journeys (measured in benchmarks/bench_render.py):
 `newrank` lets clusters be ranked globally instead of recursively, the network-simplex and mincross
 limits stop dot from polishing a layout nobody can see the difference in, and past
 `XLABEL_THRESHOLD` touchpoints edge labels become `xlabel`s, which dot places after layout instead of
@@ -14,7 +16,7 @@ turning every label into a virtual node that the ranking and crossing passes mus
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from ..model import Journey, Touchpoint
 from .definitions import Definitions
@@ -24,6 +26,9 @@ from .palette import (CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR,
                       OUTCOME_SYMBOLS, TEXT_MUTED, percent)
 from .overlay import mark_colour
 from .scene import Scene, SceneEdge, SceneNode
+
+if TYPE_CHECKING:
+    from .grid import Box, MapPlan
 
 FONT = "Helvetica"
 XLABEL_THRESHOLD = 150
@@ -44,11 +49,13 @@ class Quoted(str):
 def quoted(text: object, limit: int = 300) -> Quoted:
     """Text for a quoted DOT attribute such as a tooltip.
 
-    Backslashes are doubled so `\\N`, `\\G`, `\\l` stay literal; `&` is written `&amp;` because
-    Graphviz decodes entities in strings and would otherwise let `&lt;b&gt;` turn into `<b>`.
+    Each backslash is written four times: Graphviz unescapes a tooltip twice (the second pass expands
+    `\\N`, `\\G`, `\\L`... into the node's name, the graph's name, its label), so four survive as one and
+    `\\N` stays literal (issue 22); `&` is written `&amp;` because Graphviz decodes entities in strings
+    and would otherwise let `&lt;b&gt;` turn into `<b>`.
     """
     value = one_line(text, limit)
-    return Quoted(value.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;"))
+    return Quoted(value.replace("\\", "\\" * 4).replace('"', '\\"').replace("&", "&amp;"))
 
 
 def attrs(values: Mapping[str, object]) -> str:
@@ -266,59 +273,180 @@ def edge_attrs(edge: SceneEdge, scene: Scene, use_xlabels: bool) -> dict[str, ob
 
 
 def to_dot_map(scene: Scene) -> str:
+    """The map: stages as aligned columns, positions computed in grid.py, drawn by `neato -n2`.
+
+    Node, cluster and edge names stay what they were under dot (n0.., cluster_s0.., n0->n1), so
+    overlays, tests and anyone reading the SVG find the same things.
+    """
+    from . import grid
+
     journey = scene.journey
-    touchpoints = sum(1 for n in scene.nodes if n.tp is not None)
-    use_xlabels = touchpoints > XLABEL_THRESHOLD
+    cards = {n.key: _map_card(n, scene) for n in scene.nodes}
+    heads = {i: _stage_head(i, scene) for i in range(len(journey.stages))}
+    labels = [_transition_label(e, scene) for e in scene.edges]
+    plan = grid.plan_map(scene, {k: h for k, (_, h) in cards.items()}, {i: h for i, (_, h) in heads.items()},
+                         [h for _, h in labels])
     out = ["digraph journey {"]
-    graph = {"rankdir": "LR", **layout_attrs(len(scene.nodes)), "fontname": FONT, "labelloc": "t",
-             "labeljust": "l", "nodesep": 0.25, "ranksep": 0.45, "outputorder": "edgesfirst", "pad": 0.3,
-             "bgcolor": "white", "forcelabels": True, "label": header(journey, scene.subtitle, _map_legend(scene))}
+    graph = {"fontname": FONT, "labelloc": "t", "labeljust": "l", "outputorder": "edgesfirst", "pad": 0.3,
+             "bgcolor": "white", "label": header(journey, scene.subtitle, _map_legend(scene))}
     out.append(f"  graph {attrs(graph)}")
-    out.append(f"  node {attrs({'fontname': FONT, 'fontsize': 11, 'color': '#6e7781', 'margin': '0.12,0.06'})}")
-    out.append(f"  edge {attrs({'fontname': FONT, 'fontsize': 9, 'color': EDGE_COLOUR, 'arrowsize': 0.7})}")
+    out.append(f"  node {attrs({'fontname': FONT, 'fontsize': 11, 'color': '#6e7781', 'margin': '0.1,0.06', 'fixedsize': True})}")
+    out.append(f"  edge {attrs({'fontname': FONT, 'fontsize': 10, 'color': EDGE_COLOUR, 'arrowsize': 0.7})}")
     for index, stage in enumerate(journey.stages):
-        members = scene.stage_nodes(index)
-        title = font(html(one_line(stage.label, 80)), size=14, bold=True)
-        if stage.goal:
-            title += "<BR/>" + font(html_lines(wrap(stage.goal, 40, 2, 200)), size=9, colour=TEXT_MUTED)
-        for mark in scene.stage_marks.get(index, []):
-            title += "<BR/>" + font(html(mark), size=9, colour=mark_colour(mark), bold=True)
-        cluster = {"label": Html(title), "style": "rounded,filled", "fillcolor": CLUSTER_FILL,
-                   "color": CLUSTER_BORDER, "margin": 12}
+        band, (hx, hy) = plan.bands[index], plan.heads[index]
+        cluster = {"label": heads[index][0], "style": "rounded,filled", "fillcolor": CLUSTER_FILL,
+                   "color": CLUSTER_BORDER, "bb": _bb(band), "lp": _xy(hx, hy)}
+        if stage.goal:  # the full goal, where the head shows three wrapped lines of it
+            cluster["tooltip"] = quoted(f"{one_line(stage.label, 80)}: {one_line(stage.goal, 600)}", 700)
         out.append(f"  subgraph cluster_s{index} {{")
         out.append(f"    graph {attrs(cluster)}")
-        if not members:
-            # An empty stage still gets its column: dot drops empty clusters.
-            out.append(f"    s{index}_empty {attrs({'shape': 'plain', 'label': Html(font('no touchpoints', size=9, colour=TEXT_MUTED, italic=True))})}")
-        for node in members:
-            out.append(f"    {node.key} {attrs(node_attrs(node, scene))}")
+        if index in plan.empties:
+            box = plan.empties[index]
+            note = Html(font("no touchpoints", size=10, colour=TEXT_MUTED, italic=True))
+            out.append(f"    s{index}_empty {attrs({'shape': 'plain', 'label': note, **_place(box)})}")
+        for node in scene.stage_nodes(index):
+            out.append(f"    {node.key} {attrs(_map_node_attrs(node, scene, cards, plan))}")
         out.append("  }")
     for node in scene.loose_nodes():
-        out.append(f"  {node.key} {attrs(node_attrs(node, scene))}")
-    out.extend(_column_order(scene))
-    for edge in scene.edges:
-        out.append(f"  {edge.src} -> {edge.dst} {attrs(edge_attrs(edge, scene, use_xlabels))}")
+        out.append(f"  {node.key} {attrs(_map_node_attrs(node, scene, cards, plan))}")
+    for edge, route, (label, _) in zip(scene.edges, plan.edges, labels):
+        values = edge_attrs(edge, scene, False)
+        values.pop("label", None)
+        values["pos"] = grid.edge_pos(route)
+        if label is not None and route.label is not None:
+            values["label"] = label
+            values["lp"] = _xy(route.label.x, route.label.y)
+        tooltip = _transition_tooltip(edge, scene)
+        if tooltip:
+            values["tooltip"] = quoted(tooltip, 700)
+        out.append(f"  {edge.src} -> {edge.dst} {attrs(values)}")
     out.append("}")
     return "\n".join(out) + "\n"
 
 
-def _column_order(scene: Scene) -> list[str]:
-    """Invisible edges from each stage's last node to the next stage's first: columns in stage order.
+def _map_node_attrs(node: SceneNode, scene: Scene, cards: dict[str, tuple[Html, float]],
+                    plan: "MapPlan") -> dict[str, object]:
+    """A card: its style, its fixed place, and a tooltip with its whole name (the card may cut it)."""
+    values = {**node_attrs(node, scene), "label": cards[node.key][0], **_place(plan.cards[node.key])}
+    if node.tp is not None:
+        full = one_line(node.tp.label, 300)
+        if node.tp.description:
+            full += " — " + one_line(node.tp.description, 400)
+        values["tooltip"] = quoted(full, 700)
+    return values
 
-    Without them a loop back (nurture → webinar) can pull a later stage to the left of an earlier one.
-    One edge per stage boundary keeps the cost negligible.
-    """
-    anchors: list[tuple[str, str]] = []
-    for index in range(len(scene.journey.stages)):
-        members = scene.stage_nodes(index)
-        if members:
-            anchors.append((members[0].key, members[-1].key))
-        else:
-            anchors.append((f"s{index}_empty", f"s{index}_empty"))
-    lines = []
-    for (_, last), (first, _) in zip(anchors, anchors[1:]):
-        lines.append(f"  {last} -> {first} {attrs({'style': 'invis', 'weight': 0})}")
-    return lines
+
+def _xy(x: float, y: float) -> str:
+    return f"{x:.1f},{-y:.1f}"
+
+
+def _bb(b: "Box") -> str:
+    """A cluster's bounding box in Graphviz's coordinates (the plan's y grows downwards)."""
+    return f"{b.left:.1f},{-b.bottom:.1f},{b.right:.1f},{-b.top:.1f}"
+
+
+def _place(b: "Box") -> dict[str, object]:
+    """A pinned node of the box's size (inches, as Graphviz wants them)."""
+    return {"pos": _xy(b.x, b.y) + "!", "width": round(b.w / 72, 3), "height": round(b.h / 72, 3)}
+
+
+def _map_card(node: SceneNode, scene: Scene) -> tuple[Html, float]:
+    """A card's label for the map (nothing under 10 points) and the height it needs."""
+    from .grid import SMALL_CHARS, TITLE_CHARS, text_height
+
+    if node.placeholder == "journey":
+        journey_id, _, tp_id = node.ref.partition("/")
+        body = (font("↗ " + html_lines(wrap(journey_id, SMALL_CHARS, 2, 80)), size=10, colour=TEXT_MUTED) + "<BR/>"
+                + html_lines(wrap(tp_id, TITLE_CHARS, 2, 80)))
+        return Html(body), text_height([(4, 11)]) + 14
+    if node.placeholder == "missing":
+        body = (font("? " + html_lines(wrap(node.ref, TITLE_CHARS, 2, 80)), colour=MISSING_HANDOFF_COLOUR) + "<BR/>"
+                + font("no such touchpoint", size=10, colour=MISSING_HANDOFF_COLOUR))
+        return Html(body), text_height([(3, 11), (1, 10)]) + 14
+    tp = node.tp
+    assert tp is not None
+    title = wrap(tp.label, TITLE_CHARS, 4, 200)
+    lines = [font(html_lines(title), bold=True)]
+    sizes: list[tuple[int, float]] = [(len(title), 11)]
+
+    def small(text_lines: list[str], **style: object) -> None:
+        lines.append(font(html_lines(text_lines), size=10, **style))  # type: ignore[arg-type]
+        sizes.append((len(text_lines), 10))
+
+    if tp.channel:
+        small(wrap(scene.defs.channel_name(tp.channel), SMALL_CHARS, 2, 80), colour=TEXT_MUTED)
+    if tp.entry:
+        share = f" · {percent(tp.share)}" if tp.share is not None else ""
+        small([f"▶ entry{share}"], bold=True)
+    if tp.outcome:
+        small([f"{OUTCOME_SYMBOLS[tp.outcome]} {tp.outcome}"], colour=OUTCOME_COLOURS[tp.outcome], bold=True)
+    if tp.moment_of_truth:
+        small(["★ moment of truth"], colour=MOMENT_COLOUR, bold=True)
+    if tp.milestone:
+        text = "milestone" if tp.milestone is True else tp.milestone
+        small(wrap("◆ " + str(text), SMALL_CHARS, 2, 120))
+    for mark in node.marks:
+        small(wrap(mark, SMALL_CHARS, 2, 80), colour=mark_colour(mark), bold=True)
+    height = text_height(sizes) + 14
+    if tp.kind == "peripheral":  # an ellipse needs more height for the same lines
+        height = height * 1.45
+    return Html("<BR/>".join(lines)), round(height, 1)
+
+
+def _stage_head(index: int, scene: Scene) -> tuple[Html, float]:
+    """A stage's name, goal and stage-level findings, and the height they need."""
+    from .grid import GOAL_CHARS, SMALL_CHARS, STAGE_CHARS, text_height
+
+    stage = scene.journey.stages[index]
+    name = wrap(stage.label, STAGE_CHARS, 2, 80)
+    title = font(html_lines(name), size=14, bold=True)
+    sizes: list[tuple[int, float]] = [(len(name), 14)]
+    if stage.goal:
+        goal = wrap(stage.goal, GOAL_CHARS, 3, 200)
+        title += "<BR/>" + font(html_lines(goal), size=10, colour=TEXT_MUTED)
+        sizes.append((len(goal), 10))
+    for mark in scene.stage_marks.get(index, []):
+        lines = wrap(mark, SMALL_CHARS, 2, 80)
+        title += "<BR/>" + font(html_lines(lines), size=10, colour=mark_colour(mark), bold=True)
+        sizes.append((len(lines), 10))
+    return Html(title), round(text_height(sizes) + 4, 1)
+
+
+def _transition_label(edge: SceneEdge, scene: Scene) -> tuple[Html | None, float]:
+    """What the gutter shows for a transition (wrapped to the gutter), and its height."""
+    from .grid import LABEL_CHARS, text_height
+
+    lines: list[str] = []
+    count = 0
+
+    def add(text: str, limit: int = 2, **style: object) -> None:
+        nonlocal count
+        wrapped = wrap(text, LABEL_CHARS, limit, 300)
+        lines.append(font(html_lines(wrapped), **style))  # type: ignore[arg-type]
+        count += len(wrapped)
+
+    if edge.handoff:
+        add(edge.handoff, 3, colour=HANDOFF_COLOUR, bold=True)
+    if edge.missing_handoff:
+        add(f"⚠ no hand-off: {edge.missing_handoff}", 3, colour=MISSING_HANDOFF_COLOUR, bold=True)
+    if scene.show_conditions and edge.condition:
+        add(edge.condition)
+    if edge.numbers:
+        add(edge.numbers, bold=True)
+    if edge.note:
+        add(edge.note, colour="#0550ae", bold=True)
+    if not lines:
+        return None, 0.0
+    return Html("<BR/>".join(lines)), round(text_height([(count, 10)]) + 4, 1)
+
+
+def _transition_tooltip(edge: SceneEdge, scene: Scene) -> str:
+    """The transition in full, for the SVG tooltip: the gutter wraps and may cut the condition."""
+    parts = [edge.handoff or "", f"no hand-off: {edge.missing_handoff}" if edge.missing_handoff else "",
+             edge.condition, edge.numbers, edge.note or ""]
+    text = " · ".join(p for p in parts if p)
+    names = {n.key: (n.tp.label if n.tp is not None else n.ref) for n in scene.nodes if n.key in (edge.src, edge.dst)}
+    return f"{one_line(names[edge.src], 120)} → {one_line(names[edge.dst], 120)}" + (f": {text}" if text else "")
 
 
 def _map_legend(scene: Scene) -> list[str]:

@@ -76,27 +76,37 @@ def to_dot_emotion(journey: Journey) -> str:
 
     edges: list[str] = []
     previous: str | None = None
-    gap = False
-    for i, (_, tp) in enumerate(columns):
+    for i, (s, tp) in enumerate(columns):
         x = LEFT + (i + 0.5) * dx
-        if tp is None:
+        stage_emotion = journey.stages[s].emotion
+        if tp is not None:
+            name = html_lines(wrap(tp.label, name_width, name_lines, 160))
+            known = tp.emotion is not None or stage_emotion is not None
+            colour = "#24292f" if known else TEXT_MUTED
+            out.append(f"  t{i} {attrs({'label': Html(font(name, size=8, colour=colour)), 'pos': _pos(x, NAMES_Y)})}")
+        if tp is not None and tp.emotion is not None:
+            emotion = tp.emotion
+            point = {"shape": "star" if tp.moment_of_truth else "circle", "style": "filled", "fixedsize": True,
+                     "width": 0.3 if tp.moment_of_truth else 0.2, "height": 0.3 if tp.moment_of_truth else 0.2,
+                     "fillcolor": EMOTION_COLOURS[emotion],
+                     "color": MOMENT_COLOUR if tp.moment_of_truth else "#24292f", "pos": _pos(x, emotion * DY)}
+            key = f"p{i}"
+        elif stage_emotion is not None:
+            # No feeling recorded here, but the stage has one: a hollow point at the stage's level, so the
+            # curve shows the stage-level data the blueprint shows, and says it is the stage's.
+            emotion = stage_emotion
+            point = {"shape": "circle", "style": "filled", "fixedsize": True, "width": 0.2, "height": 0.2,
+                     "fillcolor": "white", "color": EMOTION_COLOURS[emotion], "penwidth": 2.5,
+                     "pos": _pos(x, emotion * DY)}
+            key = f"q{i}"
+        else:
+            previous = None  # a gap in the data is a gap in the curve, not a line across it
             continue
-        emotion = tp.emotion
-        name = html_lines(wrap(tp.label, name_width, name_lines, 160))
-        colour = "#24292f" if emotion is not None else TEXT_MUTED
-        out.append(f"  t{i} {attrs({'label': Html(font(name, size=8, colour=colour)), 'pos': _pos(x, NAMES_Y)})}")
-        if emotion is None:
-            gap = previous is not None
-            continue
-        point = {"shape": "star" if tp.moment_of_truth else "circle", "style": "filled", "fixedsize": True,
-                 "width": 0.3 if tp.moment_of_truth else 0.2, "height": 0.3 if tp.moment_of_truth else 0.2,
-                 "fillcolor": EMOTION_COLOURS[emotion],
-                 "color": MOMENT_COLOUR if tp.moment_of_truth else "#24292f", "pos": _pos(x, emotion * DY)}
-        out.append(f"  p{i} {attrs(point)}")
+        out.append(f"  {key} {attrs(point)}")
         if previous is not None:
-            edges.append(f"  {previous} -> p{i}" + (f" {attrs({'style': 'dashed'})}" if gap else ""))
-        previous, gap = f"p{i}", False
-        if emotion <= LOW_POINT:
+            edges.append(f"  {previous} -> {key}")
+        previous = key
+        if key.startswith("p") and tp is not None and emotion <= LOW_POINT:
             lines = _pain_lines(tp, name_width + 4)
             height = 12.0 * len(lines) + 10
             body = '<BR ALIGN="LEFT"/>'.join(lines) + '<BR ALIGN="LEFT"/>'
@@ -128,7 +138,10 @@ def _legend(journey: Journey) -> list[str]:
     tps = [tp for _, tp in journey.touchpoints()]
     if any(tp.moment_of_truth for tp in tps):
         items.append(font("★ moment of truth", colour=MOMENT_COLOUR, bold=True))
-    if any(tp.emotion is None for tp in tps):
-        items.append(font("grey name: no emotion recorded (dashed line bridges it)", colour=TEXT_MUTED))
+    if any(tp.emotion is None and stage.emotion is not None for stage in journey.stages for tp in stage.touchpoints) \
+            or any(stage.emotion is not None and not stage.touchpoints for stage in journey.stages):
+        items.append(font("○ hollow point: the stage's emotion (none recorded for the touchpoint)", colour="#24292f"))
+    if any(tp.emotion is None and stage.emotion is None for stage in journey.stages for tp in stage.touchpoints):
+        items.append(font("grey name: no emotion recorded (the curve breaks there)", colour=TEXT_MUTED))
     items.append(font("red box: pain points at a low point", colour=MISSING_HANDOFF_COLOUR))
     return items

@@ -11,11 +11,14 @@ process group and the whole group is killed when the timeout passes. Environment
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import shutil
 import signal
 import subprocess
+from pathlib import Path
 
 BINARY_FORMATS = ("png", "pdf")
 GRAPHVIZ_FORMATS = ("svg", "png", "pdf")
@@ -59,6 +62,61 @@ def _env() -> dict[str, str]:
     return env
 
 
+# Rendered diagrams cached by content (`use_cache`): the key is the DOT source, the Graphviz binary and
+# version, the engine and the format, so an unchanged journey is never drawn twice, and any change to
+# the journey, to journeyctl's drawing of it or to Graphviz draws it again. Off unless a caller (the
+# docs build) names a directory.
+_CACHE: Path | None = None
+
+
+def use_cache(directory: Path | None) -> None:
+    """Cache Graphviz output under `directory` from now on (None: stop caching)."""
+    global _CACHE
+    _CACHE = directory
+
+
+def _cache_key(binary: str, command: list[str], source: str) -> str:
+    h = hashlib.sha256()
+    h.update(f"{os.path.realpath(binary)}\0{_binary_version(binary)}\0{' '.join(command[1:])}\0".encode())
+    h.update(source.encode("utf-8"))
+    return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=4)
+def _binary_version(binary: str) -> str:
+    try:
+        done = subprocess.run([binary, "-V"], capture_output=True, timeout=10, env=_env())
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+    return (done.stderr + done.stdout).decode("utf-8", "replace").strip()
+
+
+def _cached(key: str, fmt: str) -> bytes | None:
+    if _CACHE is None:
+        return None
+    try:
+        return (_CACHE / key[:2] / f"{key}.{fmt}").read_bytes()
+    except OSError:
+        return None
+
+
+def _store(key: str, fmt: str, data: bytes) -> None:
+    """Best effort: a cache that cannot be written only costs time."""
+    if _CACHE is None:
+        return
+    import tempfile
+
+    folder = _CACHE / key[:2]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".render.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, folder / f"{key}.{fmt}")
+    except OSError:
+        pass
+
+
 def run_dot(source: str, fmt: str, *, timeout: float, engine: str = "dot", what: str = "the diagram",
             extra_args: tuple[str, ...] = ()) -> bytes:
     """The diagram drawn by Graphviz in `fmt` (svg, png, pdf). Raises RenderError, never hangs."""
@@ -68,6 +126,18 @@ def run_dot(source: str, fmt: str, *, timeout: float, engine: str = "dot", what:
     if fmt not in GRAPHVIZ_FORMATS:
         raise ValueError(f"run_dot cannot produce {fmt}")
     command = [binary, f"-K{engine}", f"-T{fmt}", *extra_args]
+    key = _cache_key(binary, command, source) if _CACHE is not None else ""
+    if key:
+        hit = _cached(key, fmt)
+        if hit is not None:
+            return hit
+    data = _run(binary, command, source, fmt, timeout=timeout, what=what)
+    if key:
+        _store(key, fmt, data)
+    return data
+
+
+def _run(binary: str, command: list[str], source: str, fmt: str, *, timeout: float, what: str) -> bytes:
     try:
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env=_env(), start_new_session=True)

@@ -168,5 +168,5 @@ def build_scene(journey: Journey, overlay: EdgeOverlay | None = None, findings: 
 
     touchpoint_count = sum(1 for n in nodes if n.tp is not None)
     return Scene(journey, nodes, edges, team_fills(journey), defs or definitions(journey),
-                 stage_marks, one_line(overlay.subtitle, 200) if overlay.subtitle else None,
+                 stage_marks, one_line(overlay.subtitle, 400) if overlay.subtitle else None,
                  touchpoint_count <= CONDITION_TEXT_MAX)

@@ -45,7 +45,7 @@ background:var(--soft);color:var(--muted);border:1px solid var(--line);white-spa
 .badge.active,.badge.fresh{background:var(--ok-bg);color:var(--ok);border-color:#a9dcbd}
 .badge.retired{background:#eee;color:#666}
 .badge.future{background:#efe6ff;color:#5b2bb5;border-color:#d3bff7}
-.zero{color:#b7bfcc}
+.zero{color:#656d76}
 .cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(15rem,1fr));gap:.8rem;margin:.5rem 0 1rem}
 .card{border:1px solid var(--line);border-radius:.4rem;padding:.7rem .9rem;background:#fff}
 .card h3{margin:0 0 .3rem}
@@ -59,8 +59,13 @@ dl.meta dt{color:var(--muted)}
 dl.meta dd{margin:0}
 details.view{border:1px solid var(--line);border-radius:.4rem;margin:.6rem 0;background:#fff}
 details.view>summary{cursor:pointer;padding:.5rem .8rem;font-weight:600;background:var(--soft)}
-.figure{overflow:auto;padding:.6rem;max-height:48rem}
+.figure{overflow:auto;padding:.6rem;max-height:48rem;cursor:grab}
+.figure:focus{outline:2px solid #0969da;outline-offset:-2px}
 .figure svg{max-width:none;height:auto;display:block}
+.figure.fit svg{width:100%!important;height:auto!important}
+.zoombar{display:flex;gap:.4rem;align-items:center;padding:.4rem .8rem;border-bottom:1px solid var(--line)}
+.zoombar button{padding:.2rem .6rem;border:1px solid #8c959f;border-radius:.3rem;background:#fff;color:#1f2328;cursor:pointer}
+.zoombar output{color:#57606a;font-size:.85rem}
 .placeholder{border:1px dashed #c5cbd6;background:#fbfcfe;padding:.7rem .9rem;margin:.6rem;color:var(--muted)}
 .filters{display:flex;gap:.8rem;flex-wrap:wrap;align-items:center;margin:.8rem 0;padding:.6rem .8rem;
 background:var(--soft);border:1px solid var(--line);border-radius:.4rem}
@@ -80,6 +85,61 @@ ul.tps{margin:0;padding-left:1rem}
 .tp-meta{color:var(--muted);font-size:.82rem}
 footer{color:var(--muted);font-size:.8rem;margin-top:3rem;border-top:1px solid var(--line);padding-top:.6rem}
 @media print{header.top{display:none}details.view{break-inside:avoid}}
+"""
+
+# Journey pages: fit a diagram to the width, zoom it, pan it by dragging (scroll bars and the keyboard
+# work too: the figure is focusable). Diagrams start fitted to the width; everything runs offline.
+ZOOM_JS = """\
+(function () {
+  "use strict";
+  var figures = document.querySelectorAll(".figure");
+  Array.prototype.forEach.call(figures, function (figure) {
+    var svg = figure.querySelector("svg");
+    if (!svg) { return; }
+    var natural = parseFloat(svg.getAttribute("width")) * 4 / 3 || svg.getBoundingClientRect().width;
+    var scale = 0;
+    var bar = document.createElement("div");
+    bar.className = "zoombar";
+    var out = document.createElement("output");
+    function button(text, label, action) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.textContent = text;
+      b.title = label;
+      b.addEventListener("click", action);
+      bar.appendChild(b);
+    }
+    function apply() {
+      if (scale === 0) {
+        figure.classList.add("fit");
+        svg.style.width = "";
+        out.textContent = "fitted to the width";
+      } else {
+        figure.classList.remove("fit");
+        svg.style.width = Math.round(natural * scale) + "px";
+        out.textContent = Math.round(scale * 100) + "%";
+      }
+    }
+    function current() { return scale || svg.getBoundingClientRect().width / natural; }
+    button("Fit width", "Fit the diagram to the width", function () { scale = 0; apply(); });
+    button("Zoom out", "Zoom out by a fifth", function () { scale = Math.max(0.1, current() / 1.25); apply(); });
+    button("Zoom in", "Zoom in by a quarter", function () { scale = Math.min(8, current() * 1.25); apply(); });
+    button("100%", "Actual size", function () { scale = 1; apply(); });
+    bar.appendChild(out);
+    figure.parentNode.insertBefore(bar, figure);
+    var drag = null;
+    figure.addEventListener("pointerdown", function (e) {
+      drag = {x: e.clientX, y: e.clientY, left: figure.scrollLeft, top: figure.scrollTop};
+    });
+    window.addEventListener("pointerup", function () { drag = null; });
+    figure.addEventListener("pointermove", function (e) {
+      if (!drag) { return; }
+      figure.scrollLeft = drag.left - (e.clientX - drag.x);
+      figure.scrollTop = drag.top - (e.clientY - drag.y);
+    });
+    apply();
+  });
+})();
 """
 
 INDEX_JS = """\

@@ -31,6 +31,9 @@ from .workspace_pages import render_catalog, render_index, render_matrices
 
 MANIFEST = ".journeyctl-site"
 MANIFEST_HEADER = "# journeyctl docs: files of this generated site (safe to delete the directory)\n"
+# Written before the first file of a new site, so a first build stopped half-way (Ctrl-C, kill, full
+# disk) leaves a directory the next build recognises as its own, and prunes.
+MANIFEST_PENDING = "# journeyctl docs: first build in progress; every file here was written by it\n"
 
 
 class SiteError(Exception):
@@ -63,6 +66,25 @@ class SiteResult:
 
 
 def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
+    """Build the site; Graphviz's drawings are cached by content in the workspace cache, so a rebuild
+    draws only the views whose DOT changed (JOURNEYCTL_CACHE_DIR moves the cache, as for validate)."""
+    from ..cache import _ignore_in_git, cache_dir
+    from ..render.layout import use_cache
+
+    directory = cache_dir(Path(config.root))
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        _ignore_in_git(directory)
+        use_cache(directory / "renders-v1" if options.svg else None)
+    except OSError:
+        use_cache(None)
+    try:
+        return _build_site(paths, config, options)
+    finally:
+        use_cache(None)
+
+
+def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
     paths = list(paths) or [Path(".")]
     journey_files, catalog_files = workspace_files(paths, config)  # UsageError for a bad path
     if not journey_files:
@@ -89,7 +111,7 @@ def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> S
         tick = progress("Indexing journeys", len(journey_files))
         for path in journey_files:
             loaded = load_file(path, config)
-            index.entries.append(_entry(loaded, index, builder, findings, config, today))
+            index.entries.append(_entry(loaded, index, builder, findings, config, today, catalogs))
             tick()
         index.finish()
         stats = builder.finish()
@@ -165,7 +187,7 @@ def _today() -> date:
 
 
 def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, findings: dict[str, list[Finding]],
-           config: Config, today: date) -> IndexEntry:
+           config: Config, today: date, catalogs: Sequence[Any] = ()) -> IndexEntry:
     journey = loaded.journey
     own = findings.get(loaded.display, loaded.findings)
     counts = {"error": 0, "warning": 0, "info": 0}
@@ -184,6 +206,10 @@ def _entry(loaded: LoadedFile, index: WorkspaceIndex, builder: StatsBuilder, fin
         review=review_state(journey.reviewed, journey.review_every or config.review_every, today, journey.status),
         stages=len(journey.stages), touchpoints=sum(1 for _ in journey.touchpoints()), tags=tuple(journey.tags),
         findings=counts)
+    from .search import owner_name, search_text
+
+    entry.owner_name = owner_name(journey, catalogs)
+    entry.text = search_text(journey, catalogs)
     index.register_journey(entry, journey)
     builder.add(journey, loaded.display, loaded.doc)
     return entry
@@ -268,14 +294,35 @@ def _prepare(out: Path, force: bool) -> set[str]:
             except (OSError, UnicodeDecodeError) as exc:
                 raise SiteError(f"{manifest}: cannot read: {exc}") from None
             old = {line for line in text.splitlines() if line and not line.startswith("#")}
+            if text.startswith(MANIFEST_PENDING):
+                old |= _files_under(out)
         elif any(out.iterdir()) and not force:
             raise SiteError(f"{out}: the directory is not empty and was not made by 'journeyctl docs'; "
                             "choose another directory or pass --force to write into it")
     try:
+        if not manifest.is_file():
+            out.mkdir(parents=True, exist_ok=True)
+            _Writer(out).write(MANIFEST, MANIFEST_PENDING)
         (out / "journeys").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SiteError(f"{out}: cannot create the directory: {exc.strerror or exc}") from None
     return old
+
+
+def _files_under(out: Path) -> set[str]:
+    """Every file below `out` (relative, with /), the manifest and half-written temporaries excepted."""
+    found = set()
+    for path in out.rglob("*"):
+        if path.is_file() and path.name != MANIFEST and not path.is_symlink():
+            rel = path.relative_to(out).as_posix()
+            if path.name.startswith(".") and path.name.endswith(".tmp"):
+                try:  # a temporary a killed writer left behind
+                    path.unlink()
+                except OSError:
+                    pass
+                continue
+            found.add(rel)
+    return found
 
 
 class _Writer:

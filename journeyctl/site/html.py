@@ -9,16 +9,33 @@ avoid, so the names say which is which.
 from __future__ import annotations
 
 import html as _html
+import re
 from typing import Iterable, Sequence
 from urllib.parse import quote
 
+from ..render.escape import _ANSI, _CONTROL
 from .assets import CSS, script_hash
+
+# One quick test first: almost all text needs none of the cleaning below.
+_NEEDS_CLEANING = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+                             "\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 SITE_NAME = "journeyctl"
 
 
+# Characters that reorder the text around them (right-to-left override and friends): shown as a visible
+# code, so "exe.txt" written backwards cannot pose as something else on a page (issue 22).
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def esc(text: object) -> str:
-    return _html.escape(str(text), quote=True)
+    """User text for HTML: control characters, ANSI sequences and non-characters removed as the renders
+    remove them (render/escape.py), bidi controls shown as ⟨U+202E⟩, markup characters escaped."""
+    value = str(text)
+    if _NEEDS_CLEANING.search(value):
+        value = _CONTROL.sub("", _ANSI.sub("", value))
+        value = _BIDI.sub(lambda m: f"⟨U+{ord(m.group(0)):04X}⟩", value)
+    return _html.escape(value, quote=True)
 
 
 def url(path: str) -> str:
@@ -70,8 +87,13 @@ def table(header: Sequence[str], rows: Iterable[Sequence[str]], numeric: Iterabl
         body.append("<tr>" + "".join(cells) + "</tr>")
     ident = f' id="{esc(table_id)}"' if table_id else ""
     klass = f' class="{esc(cls)}"' if cls else ""
-    return (f'<div class="table-wrap"><table{ident}{klass}><thead><tr>{head}</tr></thead>'
-            f'<tbody>{"".join(body)}</tbody></table></div>')
+    return (f'<div class="table-wrap"{scroll_region("table: " + ", ".join(header[:3]))}><table{ident}{klass}>'
+            f'<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>')
+
+
+def scroll_region(name: str) -> str:
+    """Attributes for a box that may scroll: reachable by the keyboard and named (axe-core, WCAG 2.1.1)."""
+    return f' tabindex="0" role="region" aria-label="{esc(name)} (scrollable)"'
 
 
 NAV = (("index.html", "Journeys", "index"), ("matrices.html", "Matrices", "matrices"),

@@ -75,6 +75,9 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
     if journey.links:
         parts.append("<h2>Related documents</h2>" + ul(external(l.url, l.title) for l in journey.links))
 
+    from .funnel_section import funnel_section
+
+    parts.append(funnel_section(journey))
     parts.append('<h2 id="views">Views</h2>')
     if not views:
         parts.append('<p class="muted">No views were requested for this site (--views).</p>')
@@ -88,7 +91,10 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
     parts.append(_findings(findings, source_lines))
     parts.append(_links(journey, entry, ctx))
     parts.append(_coverage(coverage))
-    return page(journey.title, "\n".join(p for p in parts if p), root=ROOT)
+    from .assets import ZOOM_JS
+
+    return page(journey.title, "\n".join(p for p in parts if p), root=ROOT,
+                script=ZOOM_JS if any(v.svg is not None for v in views) else None)
 
 
 def _meta(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
@@ -122,10 +128,17 @@ def _stat_cards(stats: JourneyStats, findings: int) -> str:
               "loop counted once.</p>")
 
 
+def _named_svg(svg: str, name: str) -> str:
+    """The inline SVG as one image with an accessible name (Graphviz writes no name on the root)."""
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{esc(name)}" ', 1)
+
+
 def _view(view: ViewOutput, open_: bool) -> str:
     title = VIEW_TITLES.get(view.view, view.view)
     if view.svg is not None:
-        inner = f'<div class="figure">{view.svg}</div>'
+        # Focusable, so the keyboard can scroll it; named, so a screen reader says what the picture is.
+        inner = (f'<div class="figure fit" tabindex="0" role="group" aria-label="{esc(title)} (scrollable)">'
+                 f"{_named_svg(view.svg, title)}</div>")
     else:
         inner = (f'<div class="placeholder"><strong>Diagram not rendered.</strong> {esc(view.note or "")}. '
                  "The Mermaid source below renders in any Mermaid viewer (GitHub, GitLab, mermaid.live).</div>"

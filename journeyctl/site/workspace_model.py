@@ -67,6 +67,8 @@ class IndexEntry:
     title: str = ""
     description: str = ""
     owner: str = ""
+    owner_name: str = ""  # the team's name, shown to people; `owner` stays the id
+    text: str = ""  # everything a reader may search for: names, goals, pain points, opportunities, ids
     status: str = ""
     state: str = ""
     reviewed: str = ""

@@ -7,7 +7,7 @@ from typing import Sequence
 from ..findings import Finding
 from ..stats import StatsReport
 from .assets import INDEX_JS
-from .html import a, badge, esc, heat_cell, page, table, text_list, url
+from .html import a, badge, esc, heat_cell, page, scroll_region, table, text_list, url
 from .journey_page import matrix_table
 from .workspace_model import CATALOG_KINDS, SINGULAR, CatalogItem, WorkspaceIndex, is_due
 
@@ -39,7 +39,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
     th = "".join(_th(k, label, t) for k, label, t in head)
     rows = []
     for e in entries:
-        search = " ".join([e.title, e.id, e.file, e.owner, e.status, e.state, *e.tags]).casefold()
+        search = " ".join([e.title, e.id, e.file, e.owner, e.owner_name, e.status, e.state, *e.tags, e.text]).casefold()
         stale = "1" if e.valid and is_due(e.review) else "0"
         if e.valid:
             title = (f'{a(e.page, e.title)}<div class="tp-meta"><code>{esc(e.id)}</code>'
@@ -49,7 +49,10 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
                 review += " " + badge("stale", "stale")
             elif e.review == "never":
                 review += " " + badge("not reviewed", "stale")
-            cells = [f'<td data-sort="{esc(e.title.casefold())}">{title}</td>', esc(e.owner),
+            owner = (f'<td data-sort="{esc((e.owner_name or e.owner).casefold())}">{esc(e.owner_name)}'
+                     f'<div class="tp-meta"><code>{esc(e.owner)}</code></div></td>'
+                     if e.owner_name and e.owner_name != e.owner else esc(e.owner))
+            cells = [f'<td data-sort="{esc(e.title.casefold())}">{title}</td>', owner,
                      badge(e.status, e.status), badge(e.state, e.state),
                      f'<td class="num">{e.stages}</td>', f'<td class="num">{e.touchpoints}</td>',
                      f'<td data-sort="{esc(e.reviewed or "0000")}">{review}</td>']
@@ -64,7 +67,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
     options = lambda values: "".join(f'<option value="{esc(v)}">{esc(v)}</option>' for v in values)  # noqa: E731
     filters = (
         '<div class="filters" id="filters" hidden>'
-        '<label>Filter <input type="search" id="q" placeholder="title, id, owner, tag\u2026" '
+        '<label>Filter <input type="search" id="q" placeholder="names, goals, pain points, ids\u2026" '
         'aria-controls="journeys"></label>'
         f'<label>Status <select id="f-status"><option value="">any</option>{options(statuses)}'
         + ('<option value="invalid">invalid</option>' if invalid else "") + "</select></label>"
@@ -72,7 +75,7 @@ def render_index(index: WorkspaceIndex, catalog_findings: dict[str, list[Finding
         '<label><input type="checkbox" id="f-stale"> due for review only</label>'
         f'<span id="count" class="muted" aria-live="polite">{count(len(entries), "journey")}</span></div>')
     body = [f"<h1>Journeys</h1><p class=\"lead\">{esc(summary)}.</p>", filters,
-            '<div class="table-wrap"><table id="journeys"><thead><tr>' + th + "</tr></thead><tbody>"
+            f'<div class="table-wrap"{scroll_region("journeys")}><table id="journeys"><thead><tr>' + th + "</tr></thead><tbody>"
             + "".join(rows) + "</tbody></table></div>",
             '<p class="muted">Sort by clicking a column; the filter also reads <code>?q=</code>, '
             "<code>?status=</code>, <code>?state=</code>, <code>?stale=1</code> and <code>?sort=</code> from the "
