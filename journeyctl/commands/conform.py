@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
         """Compare an event log (customer, event, timestamp) with the journey: fitness, deviations,
         observed vs declared rates, late hand-offs, off-schedule touchpoints."""
         from ..check import FileResult, RunResult, display_path, load_model
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..conform.design import DurationError, design_of, duration_us
         from ..report.text import to_text
 
@@ -142,7 +142,7 @@ def register(app: typer.Typer) -> None:
         else:
             from rich.console import Console
 
-            from ..cli import use_color
+            from .common import use_color
             from ..conform.report import write_text
 
             write_text(result, Console(file=sys.stdout, no_color=not use_color(), highlight=False), log_name)
@@ -158,7 +158,7 @@ def register(app: typer.Typer) -> None:
 
 def _render(journey: "Journey", result: "Conformance", log_name: str, path: Path, fmt: str, timeout: float,
             min_count: int | None = None, top: int | None = None) -> None:
-    from ..cli import fail
+    from .common import fail
     from ..conform.overlay import hidden_note, observed_overlay, undeclared_shown
     from ..output import OutputError, write_atomic
     from ..render import RenderError, render

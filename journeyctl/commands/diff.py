@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         new finding at that level; 2 for an unknown revision or a path that is not there.
         """
         from ..check import UsageError
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..diff.report import FORMATTERS
         from ..diff.sides import load_sides
         from ..output import OutputError, write_atomic

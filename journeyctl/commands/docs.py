@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         Works from file:// and any static host: no server, no CDN, no network request.
         """
         from ..check import UsageError
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..report.text import clean
         from ..site import VIEWS, SiteError, SiteOptions, build_site
 
@@ -74,7 +74,7 @@ def _serve(paths: List[Path], config: object, options: object, port: int) -> Non
     from dataclasses import replace
 
     from ..check import UsageError
-    from ..cli import fail
+    from .common import fail
     from ..site import SiteError, build_site
     from ..site.serve import serve
     from ..stats import workspace_files

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
         """
         import importlib
 
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..output import OutputError, write_atomic
         from .render import _catalogs
 

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         skeleton's placeholders remain flagged until someone fills them in). See docs/fixes.md.
         """
         from ..check import UsageError, display_path
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..fix.run import fix_paths, write_fixes
         from ..output import OutputError
         from ..report.text import clean

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         (invalid-rates), a loop can never be left, or the journey cannot be solved; 2 for a bad option.
         """
         from ..check import FileResult, RunResult, display_path, read_document, validate_document
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..findings import Finding, format_path
         from ..funnel import FunnelError, InvalidRatesError, UnknownEntryError, analyse_funnel
         from ..report.text import to_text

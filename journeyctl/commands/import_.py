@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from ..check import check_paths, display_path
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..interop.importing import schema_check, source_text, target_for, to_yaml
         from ..interop.reading import SourceError, read_source
         from ..output import OutputError, write_atomic

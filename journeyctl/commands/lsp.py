@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
         try:
             from ..lsp.server import serve
         except ImportError as exc:  # pygls is a dependency; a broken install gets one message, no traceback
-            from ..cli import fail
+            from .common import fail
 
             raise fail(f"the language server needs pygls 2 and lsprotocol ({exc})")
         serve()

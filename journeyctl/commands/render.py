@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draw journeys: the map, the service blueprint, the emotion curve, Mermaid or a Markdown page."""
         from ..check import UsageError, discover
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..output import OutputError, write_atomic
         from ..render import RenderError, check_combination, render
         from ..render.funnel_view import FunnelViewError
@@ -189,7 +189,7 @@ def _stdout_is_terminal() -> bool:
 def _claim(targets: dict[str, str], target: Path, what: str) -> None:
     """Refuse two diagrams for one file: journey `a`'s blueprint and journey `a.blueprint`'s map are
     both `a.blueprint.svg`, and the second would silently overwrite the first (issue 22)."""
-    from ..cli import fail
+    from .common import fail
 
     key = os.path.normcase(str(target))
     if key in targets:

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         is the longest route with each loop counted once. Exit 1 when some files are not valid journeys.
         """
         from ..check import UsageError
-        from ..cli import fail, load_settings
+        from .common import fail, load_settings
         from ..report.text import clean
         from ..stats import collect_stats
 
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _is_terminal() -> bool:
-    from ..cli import use_color
+    from .common import use_color
 
     return use_color()
 
