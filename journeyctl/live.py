@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .check import FileOutcome, apply_suppressions, check_document, display_path, effective_severities, \
-    read_document, unused_suppressions
+from .check import FileOutcome, _stamped, apply_suppressions, check_document, display_path, \
+    effective_severities, read_document, unused_suppressions
 from .findings import Finding
 from .loader import Document, LoadError, decode, load_text
 from .workspace import CROSS_FILE_RULES, is_catalog
@@ -174,7 +174,10 @@ class LiveWorkspace:
             return sorted((f for f in own if f.rule in self.severities), key=Finding.sort_key)
         suppressions = [copy.deepcopy(s) for s in checked.outcome.suppressions]
         extra = apply_suppressions(cross, suppressions)
-        extra += unused_suppressions(suppressions, display, self.severities)
+        # judged after the cross-file pass, so stamped here exactly as check_paths stamps them: the
+        # editor, `fix` and `validate` must give every finding the same identity
+        extra += _stamped(unused_suppressions(suppressions, display, self.severities), checked.outcome.summary,
+                          display)
         return sorted(checked.outcome.result.findings + extra, key=Finding.sort_key)
 
     def document(self, path: Path) -> Document | None:

@@ -50,12 +50,14 @@ def test_each_safe_fix_edits_exactly_its_span(tmp_path: Path) -> None:
     text = FIXTURE.read_text()
     path.write_text(text)
     doc = load_text(text, path)
-    # the schema error stops the rules: round one quotes the title (and drops the unused suppressions)
-    first = fixes_for(doc, _findings(path), unsafe=False)
-    assert sorted((f.finding.rule, f.finding.line) for f in first) == [("schema", 3), ("unused-suppression", 10),
-                                                                       ("unused-suppression", 10)]
-    assert first[0].edits == (Edit(text.index("on   #"), text.index("on   #") + 2, '"on"'),)
-    text = apply_edits(text, first[0].edits)
+    # YAML 1.2: `title: on` is the text "on" and `entry: yes` the text "yes"; neither stops the rules, so
+    # round one has every safe fix: yaml-ambiguous applies the spelling its message names
+    first = {(f.finding.rule, f.finding.line): f for f in fixes_for(doc, _findings(path), unsafe=False)}
+    assert sorted(first) == [("missing-handoff", 17), ("unknown-reference", 14), ("unused-suppression", 10),
+                             ("yaml-ambiguous", 3), ("yaml-ambiguous", 15)]
+    assert first[("yaml-ambiguous", 3)].edits == (Edit(text.index("on   #"), text.index("on   #") + 2, '"on"'),)
+    assert first[("yaml-ambiguous", 15)].edits == (Edit(text.index("yes"), text.index("yes") + 3, "true"),)
+    text = apply_edits(text, first[("yaml-ambiguous", 3)].edits + first[("yaml-ambiguous", 15)].edits)
     path.write_text(text)
     doc = load_text(text, path)
     fixes = {(f.finding.rule, f.finding.line): f for f in fixes_for(doc, _findings(path), unsafe=False)}
@@ -121,7 +123,9 @@ def test_fix_cli_diff_writes_nothing_and_fix_is_idempotent(tmp_path: Path) -> No
     applied = _cli("fix", "a.journey.yaml", cwd=tmp_path)
     assert applied.returncode == 1  # the hand-off placeholder and the undeclared persona remain
     fixed = path.read_text()
-    assert "5 fixes applied, 5 findings remaining" in applied.stderr
+    # title quoted, entry: true, two unused suppressions, the typo, the hand-off skeleton
+    assert "6 fixes applied, 5 findings remaining" in applied.stderr
+    assert 'title: "on"   # trailing comment\n' in fixed and "        entry: true\n" in fixed
     assert "handoff-without-sla" in applied.stderr and "unknown persona 'ghost'" in applied.stderr
     again = _cli("fix", "a.journey.yaml", cwd=tmp_path)
     assert path.read_text() == fixed

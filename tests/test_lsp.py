@@ -98,24 +98,34 @@ async def test_diagnostics_on_open_and_on_change(client: LanguageClient) -> None
     uri = _open(client, "broken.journey.yaml", text)
     diags = await _diagnostics(client, uri)
     title = _pos(text, "on   #")
+    entry = _pos(text, "yes")
     comment = _pos(text, "# journeyctl")
     end = comment.character + len("# journeyctl: disable=dead-end, orphan")
-    assert _brief(diags) == [
-        ("schema", title.line, title.character, title.line, title.character + 2, "Error"),
-        ("unused-suppression", comment.line, comment.character, comment.line, end, "Information"),
-        ("unused-suppression", comment.line, comment.character, comment.line, end, "Information"),
-    ]
-    assert {d.code_description.href.rsplit("/", 1)[-1] for d in diags} == {"schema.md", "unused-suppression.md"}
-    # the unsaved text is checked: quote the title, and the rules run on the rest
+    brief = _brief(diags)
+    # YAML 1.2: `title: on` is the text "on" (a warning: only 1.1 tools misread it), `entry: yes` the text
+    # "yes" where a boolean is wanted (an error); neither stops the rules, which report on the rest
+    assert ("yaml-ambiguous", title.line, title.character, title.line, title.character + 2, "Warning") in brief
+    assert ("yaml-ambiguous", entry.line, entry.character, entry.line, entry.character + 3, "Error") in brief
+    assert [b for b in brief if b[0] == "unused-suppression"] == 2 * [
+        ("unused-suppression", comment.line, comment.character, comment.line, end, "Information")]
+    codes = sorted(str(d.code) for d in diags)
+    assert codes == ["duplicate-id", "duplicate-id", "missing-handoff", "no-objective", "stage-without-goal",
+                     "stage-without-kpi", "unknown-reference", "unknown-reference", "unused-suppression",
+                     "unused-suppression", "yaml-ambiguous", "yaml-ambiguous"]
+    assert {d.code_description.href.rsplit("/", 1)[-1] for d in diags} == {f"{c}.md" for c in codes}
+    message = next(d.message for d in diags if d.code == "yaml-ambiguous" and d.range.start.line == entry.line)
+    assert message.endswith("; write true")
+    # the unsaved text is checked: quote the title, and its finding goes while the others stay
     fixed = text.replace("title: on", 'title: "on"')
     _change(client, uri, 2, title, t.Position(title.line, title.character + 2), '"on"')
     diags = await _diagnostics(client, uri)
+    assert not [d for d in diags if d.code == "yaml-ambiguous" and d.range.start.line == title.line]
+    assert sorted(str(d.code) for d in diags) == [c for c in codes if c != "yaml-ambiguous"] + ["yaml-ambiguous"]
     typo = _pos(fixed, "emial")
     to = _pos(fixed, "kickoff   #")
     brief = _brief(diags)
     assert ("unknown-reference", typo.line, typo.character, typo.line, typo.character + 5, "Error") in brief
     assert ("missing-handoff", to.line, to.character, to.line, to.character + 7, "Error") in brief
-    assert not [d for d in diags if d.code == "schema"]
     message = next(d.message for d in diags if d.code == "unknown-reference" and d.range.start.line == typo.line)
     assert message == "unknown channel 'emial' (did you mean 'email'?)"
 

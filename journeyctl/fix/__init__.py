@@ -22,9 +22,6 @@ _HINT = re.compile(r"\(did you mean '([^']+)'\?\)")
 _WRITE = re.compile(r"; write (.+)$")
 _UNUSED = re.compile(r"suppression of '([^']+)' is unused")
 _UNKNOWN = re.compile(r"^unknown (team|channel|persona|metric) '([^']+)'")
-_YAML11_BOOL = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False,
-                "true": True, "false": False}
-_BOOL_TAG = "tag:yaml.org,2002:bool"
 _STR_TAG = "tag:yaml.org,2002:str"
 _PLURAL = {"team": "teams", "channel": "channels", "persona": "personas", "metric": "metrics"}
 # The top-level keys a new declaration list goes before, in the order the format documents them.
@@ -162,62 +159,43 @@ def _quoted(value: str) -> str:
 
 
 # --- the fixers -------------------------------------------------------------------------------------------
-def _typed_fields() -> tuple[frozenset[str], frozenset[str]]:
-    """Names of the model's boolean and numeric fields, where a YAML 1.1 reading is the intended one."""
-    from typing import get_args
-
-    from .. import model
-
-    booleans, numbers = set(), set()
-    for obj in vars(model).values():
-        if isinstance(obj, type) and issubclass(obj, model.Node):
-            for name, info in obj.model_fields.items():
-                text = repr(info.annotation)
-                args = {a for a in get_args(info.annotation)} | {info.annotation}
-                if bool in args or "bool" in text:
-                    booleans.add(name)
-                elif float in args or int in args or "int" in text or "float" in text:
-                    numbers.add(name)
-    return frozenset(booleans), frozenset(numbers)
-
-
 def fix_ambiguous_scalar(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
-    """Quote a plain scalar YAML 1.1 and 1.2 read differently, or spell it the way both read alike.
+    """Put the one spelling every YAML reader takes alike in place of a plain scalar 1.1 and 1.2 disagree on.
 
-    journeyctl reads YAML 1.1 (`yes` is true); yaml-language-server and most other tools read 1.2
-    (`yes` is text). Where the field is a boolean (`entry: yes`), the 1.1 reading is what journeyctl
-    checked, so it becomes `true`; elsewhere (`title: on`), the author meant the text, so it is quoted.
+    journeyctl reads YAML 1.2 (`entry: yes` is the text "yes"); YAML 1.1 tools read a boolean. The
+    yaml-ambiguous rule works out, against the schema, what to write (`true` in a boolean field, `"yes"`
+    in a text field) and ends its message with `; write <replacement>`: that replacement is applied. A
+    finding that does not say it (an editor's stale copy, a hand-made one) gets the replacement the rule
+    gives for the scalar it points at, so the fix never disagrees with the rule. A schema finding on a
+    value YAML reads as a non-text type (`tags: [1]`) is fixed by quoting, as its message says.
     """
     if finding.rule == "schema" and "YAML reads the unquoted" not in finding.message:
         return None
     node = _scalar_at(doc, finding)
     if node is None or node.style or node.tag == _STR_TAG:
         return None  # quoted already, or a plain string both versions agree on
-    value = node.value
-    written = _WRITE.search(finding.message) if finding.rule == "yaml-ambiguous" else None
-    if written is not None and _one_scalar(written[1]):
-        # The rule worked out, against the schema, the one spelling every YAML reader takes the same way.
-        return Fix(finding, f"Write {written[1]} (read the same by YAML 1.1 and 1.2 tools)",
-                   (Edit(node.start_mark.index, node.end_mark.index, written[1]),))
-    key = _parent_key(doc, node)
-    booleans, numbers = _typed_fields()
-    if node.tag == _BOOL_TAG and key in booleans and finding.rule != "schema" and value.lower() in _YAML11_BOOL:
-        replacement = "true" if _YAML11_BOOL[value.lower()] else "false"
-        if replacement == value:
-            return None
-        title = f"Write '{value}' as {replacement} (what journeyctl reads; other YAML 1.2 tools read text)"
-    elif key in numbers and finding.rule != "schema" and node.tag != _BOOL_TAG:
-        data = doc.data
-        for step in parse_path(finding.path):
-            data = data[step] if isinstance(data, (dict, list)) else None  # type: ignore[index]
-        if not isinstance(data, (int, float)) or isinstance(data, bool):
-            return None
-        replacement = repr(data)
-        title = f"Write '{value}' as {replacement}"
+    if finding.rule == "schema":
+        replacement: str | None = _quoted(node.value)
     else:
-        replacement = _quoted(value)
-        title = f"Quote '{value}' so every YAML reader keeps the text"
-    return Fix(finding, title, (Edit(node.start_mark.index, node.end_mark.index, replacement),))
+        written = _WRITE.search(finding.message)
+        replacement = written[1] if written is not None else _rule_replacement(doc, node)
+    if replacement is None or not _one_scalar(replacement) or replacement == node.value:
+        return None
+    return Fix(finding, f"Write {replacement} (read the same by YAML 1.1 and 1.2 tools)",
+               (Edit(node.start_mark.index, node.end_mark.index, replacement),))
+
+
+def _rule_replacement(doc: Document, node: ScalarNode) -> str | None:
+    """What the yaml-ambiguous rule says to write in place of `node` (None: the rule says nothing there)."""
+    from ..workspace import is_catalog
+    from ..yaml12 import ambiguity_findings
+
+    kind = "catalog" if is_catalog(doc.path) else "journey"
+    for found in ambiguity_findings(doc, "", kind)[0]:
+        written = _WRITE.search(found.message)
+        if written is not None and _offset(doc, found.line, found.column) == node.start_mark.index:
+            return written[1]
+    return None
 
 
 def _one_scalar(text: str) -> bool:
