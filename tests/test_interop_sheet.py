@@ -147,9 +147,16 @@ def test_export_refuses_what_is_not_a_journey(tmp_path: Path) -> None:
     assert "not exported" in result.output and not out.exists()
     missing = runner.invoke(app, ["export", str(tmp_path / "nope.yaml"), "-f", "csv", "-o", str(out)])
     assert missing.exit_code == 2 and not out.exists()
-    into_nowhere = runner.invoke(app, ["export", str(ROOT / "examples" / "support-renewal.journey.yaml"),
-                                       "-f", "xlsx", "-o", str(tmp_path / "no" / "dir.xlsx")])
-    assert into_nowhere.exit_code == 2 and "does not exist" in into_nowhere.output
+    # -o into a directory that does not exist creates it (as every command does) ...
+    src = str(ROOT / "examples" / "support-renewal.journey.yaml")
+    into_new = runner.invoke(app, ["export", src, "-f", "xlsx", "-o", str(tmp_path / "no" / "dir.xlsx")])
+    assert into_new.exit_code == 0, into_new.output
+    assert zipfile.is_zipfile(tmp_path / "no" / "dir.xlsx")
+    # ... and a path that cannot become a directory is one line, exit 2, nothing written.
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    into_nowhere = runner.invoke(app, ["export", src, "-f", "xlsx", "-o", str(tmp_path / "afile" / "dir.xlsx")])
+    assert into_nowhere.exit_code == 2 and "Traceback" not in into_nowhere.output
+    assert f"cannot create the directory {tmp_path / 'afile'}: {tmp_path / 'afile'} is a file" in into_nowhere.output
 
 
 def test_export_refuses_a_cell_excel_would_cut(tmp_path: Path) -> None:
