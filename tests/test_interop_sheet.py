@@ -283,6 +283,33 @@ def test_hand_edits_a_person_makes_are_read(book: Path, tmp_path: Path) -> None:
     assert second.entry is True and second.name == "2026"
 
 
+AWKWARD_TEXTS = ["09", "010", "0o10", "0x1F", "1_000", "1:20", "1e3", "-.5", "+.5", ".inf", "y", "N", "yEs", "off",
+                 "true", "null", "~", "", "=", "<<", "2026-03-01", "0", "1.0"]
+
+
+def test_import_writes_text_every_yaml_reader_reads_alike() -> None:
+    """Text that YAML 1.1 or 1.2 would read as something else is quoted, so the file means the same to
+    journeyctl, editors and PyYAML, and carries no yaml-ambiguous finding (docs/yaml.md)."""
+    data = {"journeyctl": 1, "id": "09", "title": "Y", "tags": AWKWARD_TEXTS,
+            "personas": [{"id": "n"}], "stages": [{"id": "1e3", "touchpoints": [
+                {"id": "on", "name": "yes", "personas": ["n"], "share": 0.5, "entry": True, "emotion": -2}]}]}
+    text = to_yaml(data, "book.xlsx")
+    doc = load_text(text, Path("x.yaml"))
+    assert doc.ambiguous == [] and doc.problems == []
+    assert doc.data == data and yaml.safe_load(text) == data  # YAML 1.2 (journeyctl) and 1.1 (PyYAML)
+    assert "\nid: '09'\n" in text and "- 'y'\n" in text and "share: 0.5\n" in text and "entry: true\n" in text
+    assert schema_check(Draft(data, lambda path: "here"), text, "book.xlsx") == []
+
+
+def test_a_number_cell_that_is_no_finite_number_says_what_the_cell_says(book: Path, tmp_path: Path) -> None:
+    for typed in ("nan", "-inf"):
+        _edit(book, "Touchpoints", "N2", typed)  # share of the first touchpoint
+        result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])
+        assert result.exit_code == 1
+        assert f"book.xlsx: Touchpoints!N2: stages[0].touchpoints[0].share must be a number, not '{typed}'\n" \
+            in result.output
+
+
 def test_an_emotion_out_of_range_names_the_stage_cell(book: Path, tmp_path: Path) -> None:
     _edit(book, "Stages", "E3", 7)
     result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])
