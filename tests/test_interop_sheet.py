@@ -147,9 +147,16 @@ def test_export_refuses_what_is_not_a_journey(tmp_path: Path) -> None:
     assert "not exported" in result.output and not out.exists()
     missing = runner.invoke(app, ["export", str(tmp_path / "nope.yaml"), "-f", "csv", "-o", str(out)])
     assert missing.exit_code == 2 and not out.exists()
-    into_nowhere = runner.invoke(app, ["export", str(ROOT / "examples" / "support-renewal.journey.yaml"),
-                                       "-f", "xlsx", "-o", str(tmp_path / "no" / "dir.xlsx")])
-    assert into_nowhere.exit_code == 2 and "does not exist" in into_nowhere.output
+    # -o into a directory that does not exist creates it (as every command does) ...
+    src = str(ROOT / "examples" / "support-renewal.journey.yaml")
+    into_new = runner.invoke(app, ["export", src, "-f", "xlsx", "-o", str(tmp_path / "no" / "dir.xlsx")])
+    assert into_new.exit_code == 0, into_new.output
+    assert zipfile.is_zipfile(tmp_path / "no" / "dir.xlsx")
+    # ... and a path that cannot become a directory is one line, exit 2, nothing written.
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    into_nowhere = runner.invoke(app, ["export", src, "-f", "xlsx", "-o", str(tmp_path / "afile" / "dir.xlsx")])
+    assert into_nowhere.exit_code == 2 and "Traceback" not in into_nowhere.output
+    assert f"cannot create the directory {tmp_path / 'afile'}: {tmp_path / 'afile'} is a file" in into_nowhere.output
 
 
 def test_export_refuses_a_cell_excel_would_cut(tmp_path: Path) -> None:
@@ -274,6 +281,33 @@ def test_hand_edits_a_person_makes_are_read(book: Path, tmp_path: Path) -> None:
     journey = _load(tmp_path / "b2b-lead-to-customer.journey.yaml")
     second = [tp for _, tp in journey.touchpoints()][1]
     assert second.entry is True and second.name == "2026"
+
+
+AWKWARD_TEXTS = ["09", "010", "0o10", "0x1F", "1_000", "1:20", "1e3", "-.5", "+.5", ".inf", "y", "N", "yEs", "off",
+                 "true", "null", "~", "", "=", "<<", "2026-03-01", "0", "1.0"]
+
+
+def test_import_writes_text_every_yaml_reader_reads_alike() -> None:
+    """Text that YAML 1.1 or 1.2 would read as something else is quoted, so the file means the same to
+    journeyctl, editors and PyYAML, and carries no yaml-ambiguous finding (docs/yaml.md)."""
+    data = {"journeyctl": 1, "id": "09", "title": "Y", "tags": AWKWARD_TEXTS,
+            "personas": [{"id": "n"}], "stages": [{"id": "1e3", "touchpoints": [
+                {"id": "on", "name": "yes", "personas": ["n"], "share": 0.5, "entry": True, "emotion": -2}]}]}
+    text = to_yaml(data, "book.xlsx")
+    doc = load_text(text, Path("x.yaml"))
+    assert doc.ambiguous == [] and doc.problems == []
+    assert doc.data == data and yaml.safe_load(text) == data  # YAML 1.2 (journeyctl) and 1.1 (PyYAML)
+    assert "\nid: '09'\n" in text and "- 'y'\n" in text and "share: 0.5\n" in text and "entry: true\n" in text
+    assert schema_check(Draft(data, lambda path: "here"), text, "book.xlsx") == []
+
+
+def test_a_number_cell_that_is_no_finite_number_says_what_the_cell_says(book: Path, tmp_path: Path) -> None:
+    for typed in ("nan", "-inf"):
+        _edit(book, "Touchpoints", "N2", typed)  # share of the first touchpoint
+        result = runner.invoke(app, ["import", str(book), "-o", str(tmp_path)])
+        assert result.exit_code == 1
+        assert f"book.xlsx: Touchpoints!N2: stages[0].touchpoints[0].share must be a number, not '{typed}'\n" \
+            in result.output
 
 
 def test_an_emotion_out_of_range_names_the_stage_cell(book: Path, tmp_path: Path) -> None:

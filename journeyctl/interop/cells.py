@@ -114,12 +114,18 @@ def put_number(value: float | int | None) -> float | int | str | None:
 
 
 def get_number(value: Any) -> Any:
-    """A number from a number cell or from text that reads as one; anything else for the schema to judge."""
+    """A number from a number cell or from text that reads as one; anything else for the schema to judge.
+
+    `nan`, `inf` and `1e400` stay text: a journey holds finite numbers only, and the schema's "must be a
+    number, not 'nan'" names what the cell says (YAML's `.nan` would name what the person never typed).
+    """
     if isinstance(value, str):
         text = xml_unescape(value).strip()
         try:
             number = float(text)
         except ValueError:
+            return get_text(value)
+        if not math.isfinite(number):
             return get_text(value)
         return int(number) if re.fullmatch(r"-?\d+", text) else number
     return value
