@@ -139,7 +139,8 @@ def test_fix_cli_on_the_clean_examples_changes_nothing_and_exits_0(tmp_path: Pat
     import shutil
 
     examples = Path(__file__).resolve().parents[1] / "examples"
-    shutil.copytree(examples, tmp_path / "ex")
+    # `make demo` leaves a result cache in examples/: copy the journeys, not a local cache.
+    shutil.copytree(examples, tmp_path / "ex", ignore=shutil.ignore_patterns(".journeyctl_cache"))
     before = {p.name: p.read_bytes() for p in (tmp_path / "ex").iterdir()}
     result = _cli("fix", "ex", cwd=tmp_path)
     assert (result.returncode, result.stderr) == (0, "0 fixes applied, 0 findings remaining\n")
