@@ -36,7 +36,7 @@ def cpu():
 t0 = time.perf_counter()
 from pathlib import Path
 import duckdb  # imported up front, as pandas and pm4py are on the other side
-from journeyctl.check import load_model
+from journeyctl.check.pipeline import load_model
 from journeyctl.conform.engine import conform_log
 journey, _ = load_model(Path(sys.argv[1]))
 t1 = time.perf_counter()
@@ -94,7 +94,7 @@ def generate(path: Path) -> dict[str, int]:
     import yaml
 
     from conform_sim import Injection, simulate
-    from journeyctl.model import Journey
+    from journeyctl.format.model import Journey
 
     data = yaml.safe_load(JOURNEY.read_text(encoding="utf-8"))
     for stage in data["stages"]:

@@ -97,7 +97,7 @@ def cli(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def measure(repo: Path, repeat: int) -> dict[str, float | str]:
-    from journeyctl.check import check_paths
+    from journeyctl.check.pipeline import check_paths
     from journeyctl.config import load_config
     from journeyctl.diff.sides import load_sides
 

@@ -3,7 +3,7 @@
 Run from the repository root: `.venv/bin/python benchmarks/bench_funnel.py`. Not part of the test
 suite; the journeys are the ones tests/test_funnel_scale.py checks for correctness. Every run includes
 reach per stage and touchpoint and the fix-first ranking (issue 19); "reach" is the time inside
-journeyctl.funnel_reach.no_return (fix-first is O(1) per touchpoint on top of it), "json" the time to
+journeyctl.analysis.funnel_reach.no_return (fix-first is O(1) per touchpoint on top of it), "json" the time to
 turn the report into the JSON document as `funnel -f json` does.
 """
 
@@ -17,8 +17,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from test_funnel_scale import synthetic_journey  # noqa: E402
 
-import journeyctl.funnel_reach as funnel_reach  # noqa: E402
-from journeyctl.funnel import analyse_funnel  # noqa: E402
+import journeyctl.analysis.funnel_reach as funnel_reach  # noqa: E402
+from journeyctl.analysis.funnel import analyse_funnel  # noqa: E402
 
 REPEATS = 5
 _reach_time = [0.0]

@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from journeyctl.model import Journey  # noqa: E402
+from journeyctl.format.model import Journey  # noqa: E402
 from journeyctl.render import DEFAULT_TIMEOUT, render, to_dot  # noqa: E402
 from journeyctl.render import layout  # noqa: E402
 from journeyctl.render.layout import RenderTimeout, run_dot  # noqa: E402

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from test_rules_scale import synthetic_journey  # noqa: E402
 
-from journeyctl.model import Journey  # noqa: E402
+from journeyctl.format.model import Journey  # noqa: E402
 from journeyctl.rules import RuleContext, memo  # noqa: E402
 from journeyctl.rules.catalog import all_rules  # noqa: E402
 

@@ -41,7 +41,7 @@ with readable_log(Path(sys.argv[1])) as log:
     t1 = time.perf_counter(); c1 = cpu()
     n = log.events_read
     if sys.argv[2] == "conform":
-        from journeyctl.check import load_model
+        from journeyctl.check.pipeline import load_model
         from journeyctl.conform.engine import conform_log
         journey, _ = load_model(Path(sys.argv[3]))
         result = conform_log(journey, log.path, customer=log.customer, event=log.event, timestamp=log.timestamp)

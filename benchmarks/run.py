@@ -172,10 +172,10 @@ def scaling(reps: int) -> dict[str, Result]:
 
 def rule_time(reps: int) -> dict[str, float]:
     """Seconds the rules take on one journey of 500 and of 5,000 touchpoints (load and schema excluded)."""
-    from journeyctl import check
+    from journeyctl.check import pipeline as check
     from journeyctl.config import Config
-    from journeyctl.loader import load_text
-    from journeyctl.model import Journey
+    from journeyctl.format.loader import load_text
+    from journeyctl.format.model import Journey
 
     config = Config(cache=False)
     severities = check.effective_severities(config)
@@ -223,7 +223,7 @@ def profile_validate(top: int = 18) -> str:
     import pstats
 
     from journeyctl.config import Config
-    from journeyctl.run import run_checks
+    from journeyctl.check.run import run_checks
 
     ws, _ = workspace(1000)
     cwd = os.getcwd()
@@ -253,9 +253,9 @@ def profile_validate(top: int = 18) -> str:
 
 def _group(filename: str, name: str) -> str:
     if "journeyctl/loader.py" in filename:
-        return "YAML → nodes → data (journeyctl.loader, libyaml)" if name != "read_source" else "reading files"
+        return "YAML → nodes → data (journeyctl.format.loader, libyaml)" if name != "read_source" else "reading files"
     if name in ("get_single_node", "resolve") or "yaml/" in filename:
-        return "YAML → nodes → data (journeyctl.loader, libyaml)"
+        return "YAML → nodes → data (journeyctl.format.loader, libyaml)"
     if "pydantic" in filename or "validate_python" in name or "journeyctl/model.py" in filename:
         return "schema: pydantic model validation"
     if "journeyctl/rules/" in filename:

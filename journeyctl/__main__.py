@@ -19,7 +19,7 @@ def main() -> None:
         sys.exit(2)
     if sys.argv[1:2] == ["validate"]:
         # An unchanged workspace checked again: answered from the cache before typer is imported.
-        from .replay import try_replay
+        from .check.replay import try_replay
 
         code = try_replay(sys.argv[1:])
         if code is not None:

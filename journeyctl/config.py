@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .findings import SEVERITIES
+from .check.findings import SEVERITIES
 
 CONFIG_NAME = ".journeyctl.yaml"
 DEFAULT_INCLUDE = ("*.journey.yaml", "*.journey.yml")
@@ -136,7 +136,7 @@ def _read(path: Path, kind: str) -> Config:
         def locate(keys: tuple[str | int, ...], key: bool = False) -> tuple[int, int]:
             return _toml_line(text, keys)
     else:
-        from .loader import LoadError, load_document
+        from .format.loader import LoadError, load_document
 
         try:
             text = path.read_text(encoding="utf-8", errors="replace")
@@ -230,7 +230,7 @@ def _parse(data: dict[str, Any], path: Path, locate: Any) -> Config:
         config.max_file_size = data["max_file_size"]
     if "cache" in data:
         if not isinstance(data["cache"], bool):
-            from .yaml12 import BOOL, reading_11
+            from .format.yaml12 import BOOL, reading_11
 
             old = reading_11(data["cache"]) if isinstance(data["cache"], str) else None
             hint = f" (write {str(old[1]).lower()}: '{data['cache']}' is text in YAML 1.2)" if old and old[0] == BOOL else ""

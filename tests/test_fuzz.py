@@ -1,6 +1,6 @@
 """Property-based fuzzing of validate (and render): valid journeys stay valid, broken ones never crash.
 
-(1) Journeys generated from the schema's own constraints (journeyctl.model) must give no schema or
+(1) Journeys generated from the schema's own constraints (journeyctl.format.model) must give no schema or
     YAML findings, and render in every view and format; every DOT output must parse (dot -Tcanon).
 (2) Valid journeys mutated (a key dropped or duplicated, a type changed, the text cut at a random byte,
     a reference renamed) must make the CLI exit 0, 1 or 2, never with a traceback, and every finding
@@ -25,10 +25,10 @@ from hypothesis import example, given, note
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from journeyctl.check import check_paths
+from journeyctl.check.pipeline import check_paths
 from journeyctl.cli import app
 from journeyctl.config import Config
-from journeyctl.model import Journey
+from journeyctl.format.model import Journey
 
 runner = CliRunner()
 

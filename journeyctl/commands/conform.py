@@ -18,7 +18,7 @@ from .options import ReportFormat
 
 if TYPE_CHECKING:
     from ..conform.result import Conformance
-    from ..model import Journey
+    from ..format.model import Journey
 
 # Below this size a run takes well under a second: a progress bar would only flicker.
 PROGRESS_BYTES = 16 * 1024 * 1024
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare an event log (customer, event, timestamp) with the journey: fitness, deviations,
         observed vs declared rates, late hand-offs, off-schedule touchpoints."""
-        from ..check import FileResult, RunResult, display_path, load_model
+        from ..check.pipeline import FileResult, RunResult, display_path, load_model
         from .common import fail, load_settings
         from ..conform.design import DurationError, design_of, duration_us
         from ..report.text import to_text

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         Journeys are matched by id, so a renamed file is a change. Exit 1 only with --fail-on-new and a
         new finding at that level; 2 for an unknown revision or a path that is not there.
         """
-        from ..check import UsageError
+        from ..check.pipeline import UsageError
         from .common import fail, load_settings
         from ..diff.report import FORMATTERS
         from ..diff.sides import load_sides

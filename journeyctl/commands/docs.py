@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
 
         Works from file:// and any static host: no server, no CDN, no network request.
         """
-        from ..check import UsageError
+        from ..check.pipeline import UsageError
         from .common import fail, load_settings
         from ..report.text import clean
         from ..site import VIEWS, SiteError, SiteOptions, build_site
@@ -73,11 +73,11 @@ def _serve(paths: List[Path], config: object, options: object, port: int) -> Non
     """The live preview (site/serve.py); a first build that fails is a usage error, later ones show on the page."""
     from dataclasses import replace
 
-    from ..check import UsageError
+    from ..check.pipeline import UsageError
     from .common import fail
     from ..site import SiteError, build_site
     from ..site.serve import serve
-    from ..stats import workspace_files
+    from ..analysis.stats import workspace_files
 
     def build() -> object:
         return build_site(paths, config, replace(options, progress=False))  # type: ignore[arg-type, type-var]

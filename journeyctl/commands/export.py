@@ -62,7 +62,7 @@ def _load(path: Path, config: object) -> object:
     """The journey, or exit after printing validate's findings (1; 2 when the file cannot be read)."""
     import sys
 
-    from ..check import FileResult, RunResult, display_path, read_document, validate_document
+    from ..check.pipeline import FileResult, RunResult, display_path, read_document, validate_document
     from ..report.text import to_text
 
     display = display_path(path)

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         byte-identical; files are written atomically, once. Exit 1 when findings remain (a hand-off
         skeleton's placeholders remain flagged until someone fills them in). See docs/fixes.md.
         """
-        from ..check import UsageError, display_path
+        from ..check.pipeline import UsageError, display_path
         from .common import fail, load_settings
         from ..fix.run import fix_paths, write_fixes
         from ..output import OutputError

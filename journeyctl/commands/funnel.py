@@ -33,10 +33,10 @@ def register(app: typer.Typer) -> None:
         each figure before and after changed rates. Exit 1 when the rates are not probabilities
         (invalid-rates), a loop can never be left, or the journey cannot be solved; 2 for a bad option.
         """
-        from ..check import FileResult, RunResult, display_path, read_document, validate_document
+        from ..check.pipeline import FileResult, RunResult, display_path, read_document, validate_document
         from .common import fail, load_settings
-        from ..findings import Finding, format_path
-        from ..funnel import FunnelError, InvalidRatesError, UnknownEntryError, analyse_funnel
+        from ..check.findings import Finding, format_path
+        from ..analysis.funnel import FunnelError, InvalidRatesError, UnknownEntryError, analyse_funnel
         from ..report.text import to_text
 
         def refuse(findings: list[Finding], code: int, why: str) -> typer.Exit:
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
             raise refuse(findings, 2 if unreadable else 1,
                          "" if unreadable else "fix the errors above (journeyctl validate shows them all)")
         try:
-            from ..funnel_scenario import ScenarioUsageError, parse_change, with_scenario
+            from ..analysis.funnel_scenario import ScenarioUsageError, parse_change, with_scenario
 
             changes = [parse_change(text) for text in sets]
             report = analyse_funnel(journey, entry, fix_share=fix_share)
@@ -85,13 +85,13 @@ def register(app: typer.Typer) -> None:
 
             sys.stdout.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
         elif fmt is ReportFormat.md:
-            from ..funnel_tables import to_markdown
+            from ..analysis.funnel_tables import to_markdown
 
             sys.stdout.write(to_markdown(report, journey))
         else:
             from rich.console import Console
 
-            from ..funnel_tables import to_rich
+            from ..analysis.funnel_tables import to_rich
 
             console = Console(file=sys.stdout)
             for table in to_rich(report, journey):

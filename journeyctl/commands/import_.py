@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         """
         import sys
 
-        from ..check import check_paths, display_path
+        from ..check.pipeline import check_paths, display_path
         from .common import fail, load_settings
         from ..interop.importing import schema_check, source_text, target_for, to_yaml
         from ..interop.reading import SourceError, read_source

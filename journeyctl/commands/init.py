@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
         """Write a commented starter journey that validates."""
         import re
 
-        from ..model import ID_PATTERN
-        from ..starter import plan_schema, starter_text
+        from ..format.model import ID_PATTERN
+        from ..format.starter import plan_schema, starter_text
 
         # The schema's id rule (it is also the file name: no '/', no leading '.'), capped at its length.
         if not re.fullmatch(ID_PATTERN, journey_id) or len(journey_id) > 128:
@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         # The modeline must resolve offline the first time: a schema kept in the workspace, else one saved now.
         reference, save = plan_schema(directory)
         if save is not None:
-            from ..schema import render_schema
+            from ..format.schema import render_schema
 
             emit(render_schema(), save)
         emit(starter_text(journey_id, reference), target)

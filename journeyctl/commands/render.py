@@ -61,7 +61,7 @@ def register(app: typer.Typer) -> None:
             None, "--config", "-c", help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
         """Draw journeys: the map, the service blueprint, the emotion curve, Mermaid or a Markdown page."""
-        from ..check import UsageError, discover
+        from ..check.pipeline import UsageError, discover
         from .common import fail, load_settings
         from ..output import OutputError, write_atomic
         from ..render import RenderError, check_combination, render
@@ -204,7 +204,7 @@ def _is_catalog(path: Path) -> bool:
 
 def _load(path: Path, config: object) -> tuple[object, int]:
     """The journey, or None and the exit code after printing why (schema errors block, rules do not)."""
-    from ..check import FileResult, RunResult, display_path, read_document, validate_document
+    from ..check.pipeline import FileResult, RunResult, display_path, read_document, validate_document
     from ..report.text import to_text
 
     display = display_path(path)
@@ -222,10 +222,10 @@ def _load(path: Path, config: object) -> tuple[object, int]:
 
 def _catalogs(files: list[Path], config: object) -> list:
     """The workspace's shared catalogs, for team and channel names; a broken one is skipped (validate says why)."""
-    from ..check import discover, read_document
+    from ..check.pipeline import discover, read_document
 
     try:
-        from ..model import Catalog
+        from ..format.model import Catalog
     except ImportError:  # pragma: no cover - older models without catalogs
         return []
     from ..config import find_config

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
         """Print the journey JSON Schema (for editors and other validators)."""
         import json
 
-        from ..schema import journey_schema
+        from ..format.schema import journey_schema
 
         text = json.dumps(journey_schema(), indent=2, ensure_ascii=False) + "\n"
         emit(text, output)

@@ -17,7 +17,7 @@ from .options import ReportFormat
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..stats import Matrix, StatsReport
+    from ..analysis.stats import Matrix, StatsReport
 
 
 MATRIX_TITLES = (
@@ -45,10 +45,10 @@ def register(app: typer.Typer) -> None:
         advocate), both included: shortest and average use each entry's nearest conversion; longest
         is the longest route with each loop counted once. Exit 1 when some files are not valid journeys.
         """
-        from ..check import UsageError
+        from ..check.pipeline import UsageError
         from .common import fail, load_settings
         from ..report.text import clean
-        from ..stats import collect_stats
+        from ..analysis.stats import collect_stats
 
         config = load_settings(config_path)
         try:

@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record this run's findings as the baseline file, then pass."),
     ) -> None:
         """Check journeys against the schema and the gap rules."""
-        from ..check import UsageError, exit_code
+        from ..check.pipeline import UsageError, exit_code
         from ..output import OutputError, write_atomic
         from ..report import get_reporter
         from ..report.text import summary_line, to_text
@@ -56,15 +56,15 @@ def register(app: typer.Typer) -> None:
                 hint = closest(rule_id, known)
                 raise fail(f"unknown rule '{rule_id}'" + (f" (did you mean '{hint}'?)" if hint else "") +
                            "; see 'journeyctl rules'")
-        from .. import replay
+        from ..check import replay
 
         taken = replay.snapshot(config_path, paths or [Path(".")], config)  # None unless __main__ qualified the run
-        from .. import progress as progress_bar
+        from . import progress as progress_bar
 
         chosen = fmt.value if fmt else ("github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text")
         bar = progress_bar.FileProgress() if progress_bar.wanted(chosen) else None
         try:
-            from ..run import run_checks
+            from ..check.run import run_checks
 
             result = run_checks(paths or [Path(".")], config, selected, ignored, progress=bar,
                                 split=config_path is None)
@@ -77,7 +77,7 @@ def register(app: typer.Typer) -> None:
             raise fail(f"no journey files found in {', '.join(str(p) for p in paths or [Path('.')])} "
                        f"(looking for {', '.join(config.include)})")
         if baseline is not None or write_baseline is not None:
-            from ..baseline import BaselineError, adopt
+            from ..check.baseline import BaselineError, adopt
 
             try:
                 result, note = adopt(result, config, baseline, write_baseline, ignored)

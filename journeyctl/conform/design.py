@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from ..model import Journey
+from ..format.model import Journey
 
 _UNIT_US = {"min": 60_000_000, "h": 3_600_000_000, "d": 86_400_000_000, "w": 604_800_000_000}
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(min|h|d|w)$")
@@ -200,7 +200,7 @@ class Skips(Mapping[tuple[str, str], Skip]):
         from a rank to the same or a lower one (components come sinks first): b is reachable from a
         only if rank[b] <= rank[a]. Linear, and iterative (a 10,000-step line is no recursion)."""
         if self._rank is None:
-            from ..graph import strongly_connected
+            from ..analysis.graph import strongly_connected
 
             number = {tp: i for i, tp in enumerate(self._order)}
             components = strongly_connected([[number[t] for t in self._successors[tp]] for tp in self._order])

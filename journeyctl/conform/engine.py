@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from ..model import Journey
+from ..format.model import Journey
 from .design import DAY_US, design_of
 from .result import Conformance, conformance_from_rows
 from .sql import Source, analysis_sql

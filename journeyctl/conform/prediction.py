@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model import Journey
+from ..format.model import Journey
 from .result import NO_OUTCOME, OUTCOME_KINDS
 
 
 def predicted_outcomes(journey: Journey) -> dict[str, Any]:
     """{"outcomes": {kind: share}, "conversion": share}, or nulls and a "note" saying why not."""
     try:
-        from ..funnel import FunnelError, analyse_funnel
+        from ..analysis.funnel import FunnelError, analyse_funnel
     except ImportError:  # a build without the funnel module
         return {"outcomes": None, "conversion": None, "note": "the funnel module is not available"}
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from ..model import CONVERTING_OUTCOMES
+from ..format.model import CONVERTING_OUTCOMES
 from .design import DAY_US, Design
 
 DEVIATION_KINDS = ("not-entry", "unexpected-transition", "skipped", "dropped", "late-handoff", "off-schedule")

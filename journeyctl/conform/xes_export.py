@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 from xml.sax.saxutils import quoteattr
 
-from ..model import Journey
+from ..format.model import Journey
 from .design import Design, design_of
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

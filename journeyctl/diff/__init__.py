@@ -8,7 +8,7 @@ a change introduces and resolves. `sides` parses the arguments, `snapshot` reads
 
 from __future__ import annotations
 
-from ..check import UsageError
+from ..check.pipeline import UsageError
 
 
 class DiffError(UsageError):

@@ -19,8 +19,8 @@ from typing import Any, Iterable
 
 from pydantic import BaseModel
 
-from ..findings import Finding, severity_rank
-from ..model import Journey, Transition
+from ..check.findings import Finding, severity_rank
+from ..format.model import Journey, Transition
 from .snapshot import Entry, Snapshot
 
 # Children compared structurally (by id), not as fields of their parent.
@@ -195,7 +195,7 @@ def renamed_ids(changes: Iterable[Change]) -> dict[str, str]:
 
 def _under_new_names(f: Finding, renames: dict[str, str]) -> tuple[str, str]:
     """(rule, message) of a base finding with renamed ids written as their new ids."""
-    from ..identity import normalise_message
+    from ..check.identity import normalise_message
 
     message = normalise_message(f.message)
     for old, new in renames.items():
@@ -211,7 +211,7 @@ def match_findings(base: list[Finding], head: list[Finding],
     whose message reads the same once the renamed ids are written as their new ids: a finding about
     a renamed touchpoint is neither resolved nor new.
     """
-    from ..identity import identity_of, normalise_message
+    from ..check.identity import identity_of, normalise_message
 
     base_left = Counter(identity_of(f) for f in base)
     head_left = Counter(identity_of(f) for f in head)
@@ -502,7 +502,7 @@ def funnel_figures(journey: Journey) -> dict[str, Any] | None:
     if not any(tr.rate is not None for _, tp in journey.touchpoints() for tr in tp.next):
         return None
     try:
-        from ..funnel import analyse_funnel
+        from ..analysis.funnel import analyse_funnel
     except ImportError:
         return None
     try:

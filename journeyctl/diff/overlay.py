@@ -17,7 +17,7 @@ from . import DiffError
 from .compare import Change, DiffResult, JourneyDiff
 
 if TYPE_CHECKING:  # render (and graphviz) load only when --render is asked for
-    from ..model import Catalog, Journey
+    from ..format.model import Catalog, Journey
     from ..render import EdgeOverlay
 
 _SUFFIX_FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "dot", ".mmd": "mermaid",
@@ -109,9 +109,9 @@ def with_removed(journey: JourneyDiff) -> Journey | None:
 
 def head_catalogs(result: DiffResult) -> list[Catalog]:
     """The catalogs of the head side, for the names of teams and channels (broken ones are skipped)."""
-    from ..check import document_from_bytes
+    from ..check.pipeline import document_from_bytes
     from ..config import Config
-    from ..model import Catalog
+    from ..format.model import Catalog
 
     out = []
     for rel, raw in sorted(result.head_catalogs.items()):

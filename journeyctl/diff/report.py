@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from ..findings import Finding
+from ..check.findings import Finding
 from ..report.json_report import finding_dict
 from ..report.markdown import md_code, md_escape
 from ..report.text import clean

@@ -10,7 +10,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ..check import effective_severities
+from ..check.pipeline import effective_severities
 from ..config import Config
 from . import DiffError, git
 from .compare import DiffResult, compare
@@ -72,6 +72,6 @@ def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bo
 
 def _catalogs(side: Side) -> dict[str, bytes]:
     """The side's catalog files (path → bytes): --render shows the names they give."""
-    from ..workspace import is_catalog
+    from ..check.workspace import is_catalog
 
     return {rel: value[1] for rel, value in side.files.items() if is_catalog(rel) and isinstance(value, tuple)}

@@ -17,14 +17,22 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable
 
-from ..check import _stamped, apply_suppressions, check_document, document_from_bytes, unused_suppressions
-from ..discovery import SKIP_DIRS, discover, matches
+from ..check.pipeline import _stamped, apply_suppressions, check_document, document_from_bytes, unused_suppressions
+from ..check.discovery import SKIP_DIRS, discover, matches
 from ..config import Config
-from ..findings import Finding
-from ..model import Journey
+from ..check.findings import Finding
+from ..format.model import Journey
 from ..rules import Workspace
-from ..suppress import Suppression
-from ..workspace import CATALOG_PATTERNS, CROSS_FILE_RULES, CatalogEntry, JourneySummary, collect_catalogs, is_catalog, resolve
+from ..check.suppress import Suppression
+from ..check.workspace import (
+    CATALOG_PATTERNS,
+    CROSS_FILE_RULES,
+    CatalogEntry,
+    JourneySummary,
+    collect_catalogs,
+    is_catalog,
+    resolve,
+)
 from . import DiffError, git
 from .workers import Pair, Precomputed, Single, run, workers
 
@@ -287,7 +295,7 @@ def two_files(base: Path, head: Path, checker: Checker) -> tuple[Side, Side, lis
     are not duplicates of each other). A file outside any workspace (`git show main:j.yaml >
     /tmp/old.yaml`) is resolved against the other file's workspace, and a note says so.
     """
-    from ..check import display_path
+    from ..check.pipeline import display_path
 
     both = (os.path.realpath(base), os.path.realpath(head))
     found = [_workspace_of(path, both, checker.config) for path in (base, head)]

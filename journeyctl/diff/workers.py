@@ -87,7 +87,7 @@ def workers(jobs: int) -> int:
     if jobs < PARALLEL_MIN_FILES or threading.active_count() > 1 or \
             "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    from ..run import workers as cores  # $JOURNEYCTL_JOBS, else the usable cores: as validate counts them
+    from ..check.run import workers as cores
 
     return max(1, min(cores(), jobs // PARALLEL_MIN_FILES + 1))
 
@@ -100,7 +100,7 @@ def run(checker: Checker, jobs: list[Job], n: int) -> list[Any]:
 
     global _STATE
     # Loaded once here rather than once per worker after the fork.
-    from ..funnel import analyse_funnel  # noqa: F401
+    from ..analysis.funnel import analyse_funnel
     from ..rules.catalog import all_rules
 
     all_rules()

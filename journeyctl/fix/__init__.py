@@ -14,8 +14,8 @@ from typing import Any, Callable, Iterable
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..findings import Finding
-from ..loader import Document
+from ..check.findings import Finding
+from ..format.loader import Document
 
 _INDEX = re.compile(r"\[(\d+)\]")
 _HINT = re.compile(r"\(did you mean '([^']+)'\?\)")
@@ -187,8 +187,8 @@ def fix_ambiguous_scalar(doc: Document, finding: Finding, catalogs: Any = None) 
 
 def _rule_replacement(doc: Document, node: ScalarNode) -> str | None:
     """What the yaml-ambiguous rule says to write in place of `node` (None: the rule says nothing there)."""
-    from ..workspace import is_catalog
-    from ..yaml12 import ambiguity_findings
+    from ..check.workspace import is_catalog
+    from ..format.yaml12 import ambiguity_findings
 
     kind = "catalog" if is_catalog(doc.path) else "journey"
     for found in ambiguity_findings(doc, "", kind)[0]:
@@ -238,7 +238,7 @@ def fix_missing_handoff(doc: Document, finding: Finding, catalogs: Any = None) -
 
 def fix_unused_suppression(doc: Document, finding: Finding, catalogs: Any = None) -> Fix | None:
     """Drop the unused rule from the suppression comment, or the comment (its line, if alone) when empty."""
-    from ..suppress import _COMMENT
+    from ..check.suppress import _COMMENT
 
     unused = _UNUSED.search(finding.message)
     if unused is None:

@@ -16,7 +16,7 @@ from . import Fix, apply_edits, fixes_for, non_overlapping, preferred
 
 if TYPE_CHECKING:
     from ..config import Config
-    from ..findings import Finding
+    from ..check.findings import Finding
 
 MAX_ROUNDS = 10
 
@@ -32,7 +32,7 @@ class FileFix:
     remaining: list["Finding"] = field(default_factory=list)
 
     def diff(self) -> str:
-        from ..check import display_path
+        from ..check.pipeline import display_path
 
         name = display_path(self.path)
         old, new = (name, name) if name.startswith("/") else (f"a/{name}", f"b/{name}")
@@ -44,8 +44,8 @@ class FileFix:
 
 def fix_paths(paths: list[Path], config: Config, unsafe: bool = False) -> list[FileFix]:
     """Fix the files `paths` name, checked against their workspace; nothing is written here."""
-    from ..discovery import discover
-    from ..live import open_workspace
+    from ..check.discovery import discover
+    from ..check.live import open_workspace
 
     workspace = open_workspace(paths, config)
     targets = discover(paths, config)

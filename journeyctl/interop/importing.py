@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from ..findings import Finding
+from ..check.findings import Finding
 
 DocPath = tuple[str | int, ...]
 
@@ -28,7 +28,7 @@ class Draft:
 
 
 def _child_models() -> dict[tuple[str, str], Any]:
-    from .. import model as m
+    from ..format import model as m
 
     return {
         ("Journey", "personas"): m.Persona, ("Journey", "teams"): m.Team, ("Journey", "channels"): m.Channel,
@@ -42,7 +42,7 @@ def _child_models() -> dict[tuple[str, str], Any]:
 def ordered(data: Any, cls: Any = None) -> Any:
     """`data` with every mapping's keys in the model's field order (the order people read a journey in)."""
     if cls is None:
-        from ..model import Journey
+        from ..format.model import Journey
 
         cls = Journey
     if isinstance(data, list):
@@ -65,7 +65,7 @@ def _dumper() -> Any:
     """
     import yaml
 
-    from .. import yaml12
+    from ..format import yaml12
 
     class Dumper(yaml.SafeDumper):
         pass
@@ -98,8 +98,8 @@ def parse_path(text: str) -> DocPath:
 
 def schema_check(draft: Draft, text: str, display: str) -> list[Finding]:
     """validate's schema findings for the YAML `text`, moved to where each value came from."""
-    from ..check import validate_document
-    from ..loader import LoadError, load_text
+    from ..check.pipeline import validate_document
+    from ..format.loader import LoadError, load_text
 
     try:
         doc = load_text(text, Path(display))

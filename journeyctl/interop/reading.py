@@ -13,7 +13,7 @@ class SourceError(Exception):
 
 def read_source(path: Path, display: str, layout: str, max_bytes: int) -> list[Draft]:
     """The journeys in `path`: one for a workbook or CSV, one per Mermaid journey block."""
-    from ..loader import LoadError, read_source as read_bytes
+    from ..format.loader import LoadError, read_source as read_bytes
 
     try:
         raw = read_bytes(path, max_bytes)

@@ -18,7 +18,7 @@ from . import cells as c
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-    from ..model import Catalog, Journey, Touchpoint, Transition
+    from ..format.model import Catalog, Journey, Touchpoint, Transition
 
 DocPath = tuple[str | int, ...]
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..loader import Document
+from ..format.loader import Document
 
 Key = tuple[str, ...]
 DECLARED = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}

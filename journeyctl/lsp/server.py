@@ -20,12 +20,12 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
-from ..check import display_path
+from ..check.pipeline import display_path
 from ..config import CONFIG_NAME, Config, ConfigError, load_config
-from ..findings import Finding
-from ..live import LiveWorkspace, file_key
-from ..loader import Document
-from ..workspace import is_catalog
+from ..check.findings import Finding
+from ..check.live import LiveWorkspace, file_key
+from ..format.loader import Document
+from ..check.workspace import is_catalog
 from .index import DocIndex, Occurrence, build_index
 
 DEBOUNCE = float(os.environ.get("JOURNEYCTL_LSP_DEBOUNCE", "0.05"))
@@ -131,7 +131,7 @@ class JourneyServer(LanguageServer):
 
     # --- the workspace ------------------------------------------------------------------------------------
     def start_workspace(self) -> None:
-        from ..discovery import discover
+        from ..check.discovery import discover
 
         try:
             config = load_config(start=self.root)
@@ -535,7 +535,7 @@ def _touchpoints(data: Any) -> list[dict]:
 
 @server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=[" ", "/", ","]))
 def completion(ls: JourneyServer, params: t.CompletionParams) -> t.CompletionList | None:
-    from ..enum_docs import ENUM_DOCS
+    from ..format.enum_docs import ENUM_DOCS
 
     path = _path(params.text_document.uri)
     live = ls.workspace_()

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from ..model import Catalog, Journey
+from ..format.model import Catalog, Journey
 from .layout import GraphvizMissing, RenderError, RenderTimeout
 from .overlay import EdgeOverlay
 

@@ -8,7 +8,7 @@ even for thousands of touchpoints.
 
 from __future__ import annotations
 
-from ..model import Journey, Touchpoint
+from ..format.model import Journey, Touchpoint
 from .definitions import Definitions, definitions
 from .dot import FONT, Html, attrs, card_lines, font, header, legend_line, team_legend, touchpoint_markers
 from .escape import html, html_lines, one_line, wrap

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..model import Catalog, Channel, Journey, Metric, Persona, Team
+from ..format.model import Catalog, Channel, Journey, Metric, Persona, Team
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Mapping
 
-from ..model import Journey, Touchpoint
+from ..format.model import Journey, Touchpoint
 from .definitions import Definitions
 from .escape import html, html_lines, one_line, wrap
 from .palette import (CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR, KIND_SHAPES, KIND_STYLES,

@@ -8,7 +8,7 @@ stage bands and scale lines, declared first, sit behind the curve.
 
 from __future__ import annotations
 
-from ..model import Journey, Touchpoint
+from ..format.model import Journey, Touchpoint
 from .dot import FONT, Html, attrs, font, header, legend_line
 from .escape import html, html_lines, one_line, wrap
 from .palette import CLUSTER_BORDER, EMOTION_COLOURS, EMOTION_WORDS, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, TEXT_MUTED

@@ -9,7 +9,7 @@ without an outcome are marked as leaks, and the top three of the fix-first ranki
 
 from __future__ import annotations
 
-from ..model import Journey
+from ..format.model import Journey
 from .layout import RenderError
 from .overlay import EdgeOverlay
 from .palette import percent
@@ -22,7 +22,7 @@ TOP_FIXES = 3
 
 def funnel_overlay(journey: Journey) -> EdgeOverlay:
     try:
-        from ..funnel import FunnelError, analyse_funnel, transition_flows
+        from ..analysis.funnel import FunnelError, analyse_funnel, transition_flows
     except ImportError:  # pragma: no cover - the funnel module ships with journeyctl
         raise RenderError("the funnel view needs journeyctl.funnel, which is not installed") from None
     try:

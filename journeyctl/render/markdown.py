@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
-from ..model import Catalog, Journey, Metric
+from ..format.model import Catalog, Journey, Metric
 from .definitions import Definitions, definitions
 from .escape import clean, markdown, one_line, safe_url
 from .palette import EMOTION_WORDS

@@ -6,7 +6,7 @@ scene as the DOT map (scene.py), so an overlay or a finding looks the same in bo
 
 from __future__ import annotations
 
-from ..model import Journey
+from ..format.model import Journey
 from .definitions import Definitions, definitions
 from .escape import journey_text, mermaid_label, one_line, wrap
 from .overlay import mark_colour

@@ -6,7 +6,7 @@ past twelve teams the palette repeats, which the legend makes visible rather tha
 
 from __future__ import annotations
 
-from ..model import Journey
+from ..format.model import Journey
 
 TEAM_FILLS = ("#cfe2ff", "#d3f0d8", "#ffe2b8", "#f8d3d8", "#e3dbf5", "#cdeff0",
               "#fff1a8", "#e6e0d4", "#fbd3ec", "#dde7c7", "#d7e3ee", "#f2d9c4")

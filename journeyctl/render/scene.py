@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..model import Journey, Touchpoint, Transition
+from ..format.model import Journey, Touchpoint, Transition
 from .escape import one_line
 from .overlay import Edge, EdgeOverlay
 from .definitions import Definitions, definitions

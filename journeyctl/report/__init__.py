@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..check import RunResult
+from ..check.pipeline import RunResult
 
 FORMATS = ("text", "json", "sarif", "github", "junit", "markdown")
 

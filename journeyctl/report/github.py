@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..check import RunResult
-from ..findings import Finding
+from ..check.pipeline import RunResult
+from ..check.findings import Finding
 from .sarif import root_relative, source_root
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from ..check import RunResult
-from ..findings import Finding
+from ..check.pipeline import RunResult
+from ..check.findings import Finding
 
 JSON_FORMAT_VERSION = 1
 
@@ -25,6 +25,6 @@ def to_json(result: RunResult) -> str:
 
 def finding_dict(f: Finding) -> dict:
     """A finding as the JSON formats carry it, with its identity (docs/json-format.md)."""
-    from ..identity import identity_of
+    from ..check.identity import identity_of
 
     return {**f.as_dict(), "identity": identity_of(f)}

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from ..check import RunResult
-from ..findings import Finding, severity_rank
+from ..check.pipeline import RunResult
+from ..check.findings import Finding, severity_rank
 
 ERROR_RULES = frozenset({"file-error", "yaml-syntax"})
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -38,7 +38,7 @@ def _case(suite: ET.Element, classname: str, name: str, file: str, line: int | N
 
 def case_name(f: Finding) -> str:
     """A test name without positions: rule and message, positions masked (journeyctl.identity)."""
-    from ..identity import normalise_message
+    from ..check.identity import normalise_message
 
     message = normalise_message(f.message)
     return f"{f.rule}: {message[:200]}" if message else f.rule

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from itertools import groupby
 
-from ..check import RunResult
-from ..findings import Finding
+from ..check.pipeline import RunResult
+from ..check.findings import Finding
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")  # enough mid-line; user text never starts a line
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")

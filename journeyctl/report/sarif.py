@@ -17,8 +17,8 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..check import RunResult
-from ..findings import Finding
+from ..check.pipeline import RunResult
+from ..check.findings import Finding
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SRCROOT = "%SRCROOT%"
@@ -97,7 +97,7 @@ def rule_name(rule_id: str) -> str:
 def _fingerprint(f: Finding) -> str:
     # The finding's identity (journeyctl.identity): what it is about, never where it sits, so an alert
     # keeps its state (and its dismissal) across edits that shift lines, reorder or reformat.
-    from ..identity import identity_of
+    from ..check.identity import identity_of
 
     return identity_of(f)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..check import RunResult
+from ..check.pipeline import RunResult
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _COLORS = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}

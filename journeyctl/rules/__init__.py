@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Callable, Iterator
 
-from ..findings import Hit
-from ..model import Journey, Path
+from ..check.findings import Hit
+from ..format.model import Journey, Path
 
 
 @dataclass

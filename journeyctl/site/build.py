@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ..config import Config
-from ..findings import Finding
-from ..stats import LoadedFile, StatsBuilder, journey_report, load_file, workspace_files
+from ..check.findings import Finding
+from ..analysis.stats import LoadedFile, StatsBuilder, journey_report, load_file, workspace_files
 from .journey_page import PageContext, render_invalid_page, render_journey_page
 from .views import VIEWS, ViewOutput, ViewRenderer
 from .workspace_model import CATALOG_KINDS, IndexEntry, WorkspaceIndex, review_state
@@ -68,7 +68,7 @@ class SiteResult:
 def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
     """Build the site; Graphviz's drawings are cached by content in the workspace cache, so a rebuild
     draws only the views whose DOT changed (JOURNEYCTL_CACHE_DIR moves the cache, as for validate)."""
-    from ..cache import _ignore_in_git, cache_dir
+    from ..check.cache import _ignore_in_git, cache_dir
     from ..render.layout import use_cache
 
     directory = cache_dir(Path(config.root))
@@ -219,10 +219,10 @@ def _read_catalogs(files: Sequence[Path], config: Config, index: WorkspaceIndex)
     """Shared catalog definitions, for the catalog page, journey pages and the diagrams' labels."""
     from pydantic import ValidationError
 
-    from ..check import display_path, read_document
+    from ..check.pipeline import display_path, read_document
 
     try:
-        from ..model import Catalog  # type: ignore[attr-defined]
+        from ..format.model import Catalog
     except ImportError:  # a checkout without shared catalogs
         return []
     catalogs = []
@@ -245,7 +245,7 @@ def _read_catalogs(files: Sequence[Path], config: Config, index: WorkspaceIndex)
 
 def _check(paths: list[Path], config: Config, progress: "_Progress", total: int) -> dict[str, list[Finding]]:
     """Findings by file, from the same workspace check `journeyctl validate` runs."""
-    from ..check import check_paths
+    from ..check.pipeline import check_paths
 
     tick = progress("Checking", total)
     kwargs: dict[str, Any] = {}

@@ -7,7 +7,7 @@ as probabilities gets one line saying why instead of numbers nobody should trust
 
 from __future__ import annotations
 
-from ..model import Journey
+from ..format.model import Journey
 from .html import esc, table
 
 
@@ -28,7 +28,7 @@ def funnel_section(journey: Journey) -> str:
     """The "Funnel" section's HTML, or "" when no transition declares a rate."""
     if not any(tr.rate is not None for _, tp in journey.touchpoints() for tr in tp.next):
         return ""
-    from ..funnel import FunnelError, analyse_funnel
+    from ..analysis.funnel import FunnelError, analyse_funnel
 
     head = '<h2 id="funnel">Funnel</h2>'
     try:

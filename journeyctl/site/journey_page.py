@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
-from ..findings import Finding
-from ..model import Journey, Touchpoint
-from ..stats import JourneyStats, Matrix, MissingHandoff, StatsReport
+from ..check.findings import Finding
+from ..format.model import Journey, Touchpoint
+from ..analysis.stats import JourneyStats, Matrix, MissingHandoff, StatsReport
 from .html import a, badge, esc, external, heat_cell, page, table, text_list, ul
 from .views import VIEW_TITLES, ViewOutput
 from .workspace_model import CatalogItem, CrossLink, IndexEntry, WorkspaceIndex

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from ..model import Journey
+from ..format.model import Journey
 
 MAX_CHARS = 20_000
 

@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from ..model import Journey
+from ..format.model import Journey
 
 VIEWS: tuple[str, ...] = ("map", "blueprint", "emotion")
 VIEW_TITLES = {"map": "Journey map", "blueprint": "Service blueprint", "emotion": "Emotion curve"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from ..model import Journey
+from ..format.model import Journey
 
 CATALOG_KINDS = ("personas", "teams", "channels", "metrics")
 SINGULAR = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..findings import Finding
-from ..stats import StatsReport
+from ..check.findings import Finding
+from ..analysis.stats import StatsReport
 from .assets import INDEX_JS
 from .html import a, badge, esc, heat_cell, page, scroll_region, table, text_list, url
 from .journey_page import matrix_table

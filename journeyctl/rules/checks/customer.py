@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Hit
-from ...model import Journey, Touchpoint
+from ...check.findings import Hit
+from ...format.model import Journey, Touchpoint
 from .. import RuleContext, rule
 
 

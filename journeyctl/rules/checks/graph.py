@@ -11,9 +11,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from ...findings import Hit
-from ...graph import strongly_connected
-from ...model import Journey, Touchpoint, Transition
+from ...check.findings import Hit
+from ...analysis.graph import strongly_connected
+from ...format.model import Journey, Touchpoint, Transition
 from .. import RuleContext, rule
 from ..memo import per_journey
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Hit
-from ...model import Journey
+from ...check.findings import Hit
+from ...format.model import Journey
 from .. import RuleContext, rule
 
 
@@ -38,7 +38,7 @@ def invalid_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: left, outcome: dropped}
     """
     # One implementation shared with `journeyctl funnel`, so the rule and the funnel always agree.
-    from ...funnel import invalid_rate_problems
+    from ...analysis.funnel import invalid_rate_problems
 
     for problem in invalid_rate_problems(journey):
         yield Hit(tuple(problem.path), problem.message)
@@ -97,7 +97,7 @@ def closed_by_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: done, outcome: converted}
     """
     # One implementation shared with `journeyctl funnel`, which refuses such a journey with the same words.
-    from ...funnel import closed_loop_problems
+    from ...analysis.funnel import closed_loop_problems
 
     for problem in closed_loop_problems(journey):
         yield Hit(tuple(problem.path), problem.message)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Hit, format_path
-from ...model import Journey, Node
+from ...check.findings import Hit, format_path
+from ...format.model import Journey, Node
 from ...suggest import closest
 from .. import RuleContext, rule
 from .graph import local_target

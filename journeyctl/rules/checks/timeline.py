@@ -6,8 +6,8 @@ import re
 from datetime import date, timedelta
 from typing import Iterator
 
-from ...findings import Hit
-from ...model import Journey
+from ...check.findings import Hit
+from ...format.model import Journey
 from .. import RuleContext, rule
 from .graph import local_target
 

@@ -1,0 +1,1 @@
+"""Code the tests share: harnesses for real clients, simulators, paths."""
