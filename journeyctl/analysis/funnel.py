@@ -529,7 +529,7 @@ def analyse_funnel(journey: Journey, entry: str | None = None, *, fix_share: flo
     from .funnel_reach import no_return
 
     visited = [any(v > 0.0 for v in visits[u]) for u in range(n)]
-    alone, stage_alone = no_return(chain, components, component_of, visited)
+    alone, stage_alone = no_return(chain, components, component_of, visited, _LoopSystem)
     extra = _Extra(h, alone, stage_alone, fix_share)
     per_entry = {chain.ids[u]: _result(journey, chain, [visits[x][col] for x in range(n)], h, {u: 1.0}, extra)
                  for col, u in enumerate(starts)}

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from .funnel import _Chain
@@ -127,7 +127,7 @@ def _censor(chain: _Watched, blocks: list[list[int]], leaf: Callable[[_Watched, 
 
 
 def no_return(chain: "_Chain", components: list[list[int]], component_of: list[int],
-              visited: list[bool]) -> tuple[list[float], list[float]]:
+              visited: list[bool], loop_system: Callable[..., Any]) -> tuple[list[float], list[float]]:
     """(1 - r(t) for every touchpoint t, P(no return to t's stage after leaving t) for every t).
 
     Only visited touchpoints matter (the others have reach 0); every loop they are in can be left, or
@@ -168,12 +168,12 @@ def no_return(chain: "_Chain", components: list[list[int]], component_of: list[i
         comps = {component_of[u] for u in members_list}
         if len(comps) == 1 and next(iter(comps)) in looped:
             continue  # the whole visited stage is inside one loop: censoring above answered it
-        _stage_by_hull(chain, components, component_of, members_list, stage_alone)
+        _stage_by_hull(chain, components, component_of, members_list, stage_alone, loop_system)
     return alone, stage_alone
 
 
 def _stage_by_hull(chain: "_Chain", components: list[list[int]], component_of: list[int],
-                   members: list[int], stage_alone: list[float]) -> None:
+                   members: list[int], stage_alone: list[float], loop_system: Callable[..., Any]) -> None:
     """P(no return to the stage after a) for each member a, via the hitting probability of the stage.
 
     Only touchpoints on a path from the stage back to the stage (its hull) can bring a customer back; they
@@ -211,8 +211,6 @@ def _stage_by_hull(chain: "_Chain", components: list[list[int]], component_of: l
         hull = sorted(reaches)
     hit: dict[int, float] = {}
     if hull:
-        from .funnel import _LoopSystem
-
         position = {u: i for i, u in enumerate(hull)}
         inside = set(hull)
         for local in strongly_connected([[position[w] for w, _ in chain.out[u] if w in inside] for u in hull]):
@@ -226,7 +224,7 @@ def _stage_by_hull(chain: "_Chain", components: list[list[int]], component_of: l
                 continue
             escape = {u: chain.leak[u] + chain.handover[u] + math.fsum(p for w, p in chain.out[u] if w not in comp)
                       for u in component}
-            hit.update(_LoopSystem(component, chain, escape).solve(b))
+            hit.update(loop_system(component, chain, escape).solve(b))
     for a in members:
         if chain.outcome[a] is not None:
             stage_alone[a] = 1.0

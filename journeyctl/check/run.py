@@ -2,7 +2,7 @@
 
 `check.check_paths` owns what a run means (workspace, cross-file pass); it hands each journey file to
 a `mapper`, and this module's mapper decides how: an unchanged file's outcome comes from the cache
-(journeyctl.cache), and when more than PARALLEL_MIN_FILES files are left to check they are checked
+(journeyctl.check.cache), and when more than PARALLEL_MIN_FILES files are left to check they are checked
 by a pool of processes, one per core, in chunks. Results come back in the order of the files, so the
 output is the same whichever way a file was checked.
 

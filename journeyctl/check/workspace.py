@@ -134,7 +134,7 @@ def catalog_overlaps(journey: Journey, locate, display: str, workspace: Workspac
 
 def load_catalogs(files: Iterable[Path], config) -> tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]:
     """Read every catalog file: the shared ids, their definitions, and each catalog file's own findings."""
-    from .pipeline import display_path, read_document
+    from .files import display_path, read_document
 
     return collect_catalogs((display_path(p), *read_document(p, config)) for p in sorted(files, key=str))
 

@@ -13,12 +13,12 @@ from pathlib import Path
 from ..check.pipeline import effective_severities
 from ..config import Config
 from . import DiffError, git
-from .compare import DiffResult, compare
+from .compare import DiffResult, compare, content_changes
 from .snapshot import Checker, Scope, Side, at_revision, repo_prefixes, two_files, work_tree
 
 
 def load_sides(base: str, rest: list[str], config: Config, cwd: Path, funnel: bool = True) -> DiffResult:
-    checker = Checker(config, effective_severities(config), funnel)
+    checker = Checker(config, effective_severities(config), funnel, changes=content_changes)
     if len(rest) == 1 and (cwd / base).is_file() and (cwd / rest[0]).is_file():
         base_side, head_side, notes = two_files(cwd / base, cwd / rest[0], checker)
         result = compare(*checker.snapshots(base_side, head_side), funnel=funnel, renames=False)

@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from ..check.pipeline import _stamped, apply_suppressions, check_document, document_from_bytes, unused_suppressions
 from ..check.discovery import SKIP_DIRS, discover, matches
@@ -96,6 +96,9 @@ class Checker:
     config: Config
     severities: dict[str, str]
     funnel: bool = True  # what compare() will be asked for: workers compute funnel changes only then
+    # compare.content_changes, handed in by whoever compares (sides.py), so that workers can compare two
+    # versions of a path without this module depending on the comparison.
+    changes: Callable[..., Any] | None = None
     _journeys: dict[_Memo, _Outcome] = field(default_factory=dict)
     _catalogs: dict[tuple[tuple[str, str], ...], tuple[Workspace, list[CatalogEntry], dict[str, list[Finding]]]] = \
         field(default_factory=dict)

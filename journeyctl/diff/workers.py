@@ -141,12 +141,10 @@ def _run_job(checker: Checker, job: Job) -> Any:
         outcome = checker._journey(job.raw, job.rel, job.workspace)
         outcome.journey = None
         return outcome
-    from .compare import content_changes
-
     base = checker._journey(job.base, job.rel, job.base_workspace)
     head = checker._journey(job.head, job.rel, job.head_workspace)
     changes = None
-    if base.journey is not None and head.journey is not None:
-        changes = content_changes(base.journey, head.journey, checker.funnel)
+    if base.journey is not None and head.journey is not None and checker.changes is not None:
+        changes = checker.changes(base.journey, head.journey, checker.funnel)
     base.journey = head.journey = None
     return base, head, changes

@@ -1,6 +1,6 @@
 """The typed journey model: the single source of truth for format v1.
 
-`schemas/journey.schema.json` is generated from these classes (`journeyctl.schema.build_schema`) and a
+`schemas/journey.schema.json` is generated from these classes (`journeyctl.format.schema.build_schema`) and a
 test proves the checked-in file matches, so the published contract and the code cannot drift.
 Every model is strict (a string field accepts only a string, as JSON Schema does) and forbids unknown
 keys, so a typo is caught rather than silently ignored.

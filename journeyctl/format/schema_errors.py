@@ -14,6 +14,7 @@ from typing import Any, Iterator
 from yaml.nodes import ScalarNode
 
 from ..check.findings import Finding, format_path
+from .limits import MAX_FINDINGS
 from .loader import Document
 from .model import DATE_PATTERN, DAY_PATTERN, DURATION_PATTERN, ID_PATTERN, REF_PATTERN, URL_PATTERN
 from ..suggest import closest
@@ -299,7 +300,6 @@ def schema_findings(doc: Document, display: str, skip: set[tuple[str | int, ...]
 
 
 # Findings per file and kind: enough to act on, and a bound on the work (see loader.MAX_NODES).
-MAX_FINDINGS = 1000
 
 
 _PRIORITY = {"additionalProperties": 0, "required": 0, "const": 1, "enum": 1, "type": 2}

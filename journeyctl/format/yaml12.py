@@ -259,9 +259,8 @@ def ambiguity_findings(doc: Any, display: str, kind: str = "journey") -> tuple[l
     """The yaml-ambiguous findings of a loaded document, worded against the published schema, and the
     paths (as findings show them) where the replacement fixes the value: their schema finding is redundant."""
     from ..check.findings import Finding, format_path
+    from .limits import MAX_FINDINGS
     from .schema import journey_schema
-
-    from .schema_errors import MAX_FINDINGS
 
     root = journey_schema(kind)
     out, explained = [], set()

@@ -78,7 +78,7 @@ class _Ids:
 
 def read_grid(raw: bytes, display: str) -> Draft:
     """The journey a template grid states; notes for rows it could not place."""
-    from .reading import SourceError
+    from .errors import SourceError
     from .sheet import SheetError, open_workbook
 
     try:
@@ -288,7 +288,7 @@ def _unplaced(ws: Any, label_col: int, stage_row: int, rows: dict[str, tuple[int
 
 def _refuse_formulas_and_merges(ws: Any, display: str, title_rows: int) -> None:
     """Formulas and merged cells inside the grid are refused; a merged title above it is fine."""
-    from .reading import SourceError
+    from .errors import SourceError
 
     for merged in sorted(ws.merged_cells.ranges, key=str):
         if merged.max_row > title_rows:

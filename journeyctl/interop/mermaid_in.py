@@ -288,7 +288,7 @@ def is_journey(text: str) -> bool:
 
 
 def read_mermaid(raw: bytes, display: str, whole: bool) -> list[Draft]:
-    from .reading import SourceError
+    from .errors import SourceError
 
     try:
         source = raw.decode("utf-8-sig")

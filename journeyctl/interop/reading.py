@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import SourceError
 from .importing import Draft
-
-
-class SourceError(Exception):
-    """The file cannot be imported at all (exit 2): not a workbook, encrypted, formulas, no journey block."""
 
 
 def read_source(path: Path, display: str, layout: str, max_bytes: int) -> list[Draft]:
