@@ -63,7 +63,7 @@ def code_fingerprint() -> str:
 
     h = hashlib.blake2b(digest_size=16)
     h.update(f"{__version__}\0{sys.version}\0".encode())
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole journeyctl package
     _hash_tree(package, package, h)
     # Messages come from pydantic, PyYAML and jsonschema too: any installed distribution changing
     # (name-version.dist-info) changes the fingerprint. One directory listing, no imports.

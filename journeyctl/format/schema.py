@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 SCHEMA_ID = "https://journeyctl.dev/schemas/journey.schema.json"
-CHECKED_IN = Path(__file__).resolve().parent.parent / "schemas" / "journey.schema.json"
+CHECKED_IN = Path(__file__).resolve().parents[2] / "schemas" / "journey.schema.json"
 
 EXAMPLE: dict[str, Any] = {
     "journeyctl": 1,
