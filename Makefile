@@ -45,7 +45,7 @@ demo: setup
 
 # Where the set-up could install Node, a skipped real-client check would hide a broken output: fail instead.
 test: $(TEST_STAMP) test-deps
-	JOURNEYCTL_REQUIRE_NODE=$$(command -v npm >/dev/null 2>&1 && echo 1) $(BIN)/python -m pytest -q
+	JOURNEYCTL_REQUIRE_NODE=$$(command -v npm >/dev/null 2>&1 && echo 1) $(BIN)/python -m pytest -q -n auto
 
 # The suite against the newest releases of everything (no lock), in a venv of its own: meet upstream on purpose.
 test-latest: test-deps
