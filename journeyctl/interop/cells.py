@@ -166,3 +166,13 @@ def format_scalar(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def refuse_formulas(ws: Any, display: str, error: type[Exception]) -> None:
+    """Raise `error` at the first formula of a worksheet: journeyctl reads values, and a formula's cached
+    value may be stale (or absent in a file no spreadsheet program has saved)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                raise error(f"{display}: {ws.title}!{cell.coordinate}: a formula ({cell.value}); "
+                            "paste the values instead (journeyctl reads values, not formulas)")

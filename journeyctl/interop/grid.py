@@ -294,8 +294,4 @@ def _refuse_formulas_and_merges(ws: Any, display: str, title_rows: int) -> None:
         if merged.max_row > title_rows:
             raise SourceError(f"{display}: {ws.title}!{merged}: merged cells inside the grid are not supported; "
                               "unmerge them (one value per cell) and import again")
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.data_type == "f":
-                raise SourceError(f"{display}: {ws.title}!{cell.coordinate}: a formula ({cell.value}); "
-                                  "paste the values instead (journeyctl reads values, not formulas)")
+    c.refuse_formulas(ws, display, SourceError)

@@ -395,11 +395,7 @@ def check_plain(wb: Any, display: str) -> None:
             first = sorted(str(r) for r in ws.merged_cells.ranges)[0]
             raise SheetError(f"{display}: {ws.title}!{first}: merged cells are not supported; "
                              "unmerge them (one value per cell) and import again")
-        for row in ws.iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    raise SheetError(f"{display}: {ws.title}!{cell.coordinate}: a formula ({cell.value}); "
-                                     "paste the values instead (journeyctl reads values, not formulas)")
+        c.refuse_formulas(ws, display, SheetError)
 
 
 def _header_map(ws: Worksheet, columns: list[Column], display: str) -> dict[str, int]:
