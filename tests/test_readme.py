@@ -47,3 +47,34 @@ def test_every_relative_link_resolves_inside_the_repository(page):
         assert resolved.is_relative_to(ROOT), f"{page.name} links outside the repository: {target}"
         assert resolved.exists(), f"{page.name} links to a missing file: {target}"
         assert "shared/" not in target
+
+
+def _walkthrough_blocks() -> list[str]:
+    section = README.split("## Five minutes with journeyctl", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```[a-z]*\n(.*?)```", section, re.S)
+
+
+def test_the_walkthrough_prints_what_the_readme_shows(tmp_path):
+    """Followed literally: init, validate, then the two mistakes the README describes give its exact lines."""
+    import subprocess
+    import sys
+
+    def journeyctl(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "journeyctl", *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=120)
+
+    blocks = _walkthrough_blocks()
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    assert journeyctl("init", "journeys", "--id", "signup").returncode == 0
+    clean = journeyctl("validate", "journeys/")
+    assert (clean.returncode, clean.stdout) == (0, blocks[2])
+    starter = tmp_path / "journeys" / "signup.journey.yaml"
+    text = starter.read_text(encoding="utf-8")
+    assert (tmp_path / "journey.schema.json").is_file() and "$schema=../journey.schema.json" in text
+    broken = re.sub(r"^(\s*)channel: web$", r"\1chanel: web", text, count=1, flags=re.M)
+    broken = "".join(line for line in broken.splitlines(keepends=True) if "handoff:" not in line)
+    starter.write_text(broken, encoding="utf-8")
+    found = journeyctl("validate", "journeys/")
+    assert (found.returncode, found.stdout) == (1, blocks[3])
+    fixes = journeyctl("fix", "journeys/", "--diff")
+    assert fixes.returncode == 1 and "+        channel: web" in fixes.stdout and "+            handoff:" in fixes.stdout
