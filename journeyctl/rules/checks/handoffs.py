@@ -7,12 +7,18 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey, Touchpoint, Transition
 from .. import RuleContext, rule
+from ..memo import per_journey, touchpoint_index
 from .graph import local_target
 
 
-def _owned_transitions(journey: Journey) -> Iterator[tuple[Touchpoint, Transition, Touchpoint]]:
-    """(source, transition, target) for local transitions whose two ends both have an owner."""
-    index = journey.touchpoint_index()
+@per_journey
+def _owned_transitions(journey: Journey) -> list[tuple[Touchpoint, Transition, Touchpoint]]:
+    """(source, transition, target) for local transitions whose two ends both have an owner.
+
+    A list built once per run (rules/memo.py) and read by both hand-off rules: walking the model is
+    what costs on a long journey, so it is walked once."""
+    index = touchpoint_index(journey)
+    out = []
     for _, tp in journey.touchpoints():
         if tp.owner is None:
             continue
@@ -20,7 +26,8 @@ def _owned_transitions(journey: Journey) -> Iterator[tuple[Touchpoint, Transitio
             target_id = local_target(journey, tr)
             target = index.get(target_id) if target_id is not None else None
             if target is not None and target.owner is not None:
-                yield tp, tr, target
+                out.append((tp, tr, target))
+    return out
 
 
 @rule("missing-handoff", "error", "the customer passes between two teams with no hand-off declared")

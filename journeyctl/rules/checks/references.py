@@ -8,6 +8,7 @@ from ...check.findings import Hit, format_path
 from ...format.model import Journey, Node
 from ...suggest import closest
 from .. import RuleContext, rule
+from ..memo import per_journey
 from .graph import local_target
 
 # kind of reference → the journey (and workspace) list that declares it
@@ -30,6 +31,13 @@ def references(journey: Journey) -> Iterator[tuple[str, Node, tuple[str | int, .
                 yield "persona", tp, ("personas", i), persona
             for i, metric in enumerate(tp.kpis):
                 yield "metric", tp, ("kpis", i), metric
+
+
+@per_journey
+def _references(journey: Journey) -> list[tuple[str, Node, tuple[str | int, ...], str]]:
+    """`references(journey)` as a list built once per run, for the two rules that read it (a walk of a
+    long journey's model is memory-bound: each walk saved is a cache miss per object saved)."""
+    return list(references(journey))
 
 
 def declared(journey: Journey, ctx: RuleContext, kind: str) -> set[str]:
@@ -86,7 +94,7 @@ def unknown_reference(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     known = {kind: declared(journey, ctx, kind) for kind in CATALOGS}
     known["touchpoint"] = {tp.id for _, tp in journey.touchpoints()}
     hints = _Hints(known)
-    for kind, holder, keys, value in references(journey):
+    for kind, holder, keys, value in _references(journey):
         if value not in known[kind]:
             hint = hints(kind, value)
             advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
@@ -170,7 +178,7 @@ def unused_definition(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: t, channel: web, entry: true, outcome: converted}
     """
     used: dict[str, set[str]] = {kind: set() for kind in CATALOGS}
-    for kind, _, _, value in references(journey):
+    for kind, _, _, value in _references(journey):
         used[kind].add(value)
     for kind in ("team", "channel", "metric"):
         for item in getattr(journey, CATALOGS[kind]):
