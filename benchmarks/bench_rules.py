@@ -13,7 +13,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "rules"))
 
 from test_rules_scale import synthetic_journey  # noqa: E402
 

@@ -397,14 +397,14 @@ def _closed_loop_message(chain: _Chain, component: list[int]) -> str:
             "no customers; lower a rate inside the loop")
 
 
-def closed_loop_problems(journey: Journey) -> list[RateProblem]:
+def closed_loop_problems(journey: Journey, invalid: list[RateProblem] | None = None) -> list[RateProblem]:
     """Loops that have a way out which the rates give no customers; the `closed-by-rates` rule reports these.
 
     A pure function, like invalid_rate_problems, so `validate` reports every loop `funnel` refuses for
     this reason (a loop with no way out at all is no-path-to-outcome's). Journeys with invalid rates are
-    left to invalid-rates.
+    left to invalid-rates (`invalid`: their invalid_rate_problems, when the caller has it already).
     """
-    if invalid_rate_problems(journey):
+    if invalid_rate_problems(journey) if invalid is None else invalid:
         return []
     from .graph import strongly_connected
 

@@ -36,3 +36,10 @@ def per_journey(fn: Callable[[Any], T]) -> Callable[[Any], T]:
         return last[1]
 
     return cached
+
+
+@per_journey
+def touchpoint_index(journey: Any) -> dict[str, Any]:
+    """`journey.touchpoint_index()`, built once per run for every rule that reads it (rules only read it):
+    each build walks every touchpoint object, and on a long journey that walk is memory-bound."""
+    return journey.touchpoint_index()

@@ -46,6 +46,9 @@ class JourneyGraph:
     exits: set[str] = field(default_factory=set)  # a transition into another journey: the customer moves on
     entries: list[str] = field(default_factory=list)
     outcomes: set[str] = field(default_factory=set)
+    # Every transition in document order with its local target (None: into another journey), for the
+    # rules that read transitions: a long journey's model is walked once, not once per rule.
+    edges: list[tuple[Touchpoint, Transition, str | None]] = field(default_factory=list)
 
     @classmethod
     def of(cls, journey: Journey) -> "JourneyGraph":
@@ -73,6 +76,7 @@ class JourneyGraph:
             targets = g.succ[tp.id]
             for tr in tp.next:
                 target = local_target(journey, tr)
+                g.edges.append((tp, tr, target))
                 if target is None:
                     g.exits.add(tp.id)
                 elif target in g.first:  # an unknown target is unknown-reference's, not an edge

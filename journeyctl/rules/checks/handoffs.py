@@ -7,20 +7,27 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey, Touchpoint, Transition
 from .. import RuleContext, rule
-from .graph import local_target
+from ..memo import per_journey
+from .graph import JourneyGraph
 
 
-def _owned_transitions(journey: Journey) -> Iterator[tuple[Touchpoint, Transition, Touchpoint]]:
-    """(source, transition, target) for local transitions whose two ends both have an owner."""
-    index = journey.touchpoint_index()
-    for _, tp in journey.touchpoints():
-        if tp.owner is None:
+@per_journey
+def _owned_transitions(journey: Journey) -> list[tuple[Touchpoint, Transition, Touchpoint]]:
+    """(source, transition, target) for local transitions whose two ends both have an owner.
+
+    Read from the shared graph's transitions (first definition of an id wins, as in
+    `Journey.touchpoint_index()`), once per run for both hand-off rules: on a long journey each walk of
+    the pydantic model is memory-bound (a cache miss per object), so the model is walked once."""
+    graph = JourneyGraph.of(journey)
+    index = graph.first
+    out = []
+    for tp, tr, target_id in graph.edges:
+        if tp.owner is None or target_id is None:
             continue
-        for tr in tp.next:
-            target_id = local_target(journey, tr)
-            target = index.get(target_id) if target_id is not None else None
-            if target is not None and target.owner is not None:
-                yield tp, tr, target
+        target = index.get(target_id)
+        if target is not None and target.owner is not None:
+            out.append((tp, tr, target))
+    return out
 
 
 @rule("missing-handoff", "error", "the customer passes between two teams with no hand-off declared")
@@ -95,11 +102,10 @@ def handoff_without_sla(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                     handoff: {trigger: contract signed, sla: 24h}
               - {id: kickoff, owner: success, outcome: converted}
     """
-    for _, tp in journey.touchpoints():
-        for tr in tp.next:
-            if tr.handoff is not None and tr.handoff.sla is None:
-                yield tr.finding(f"the hand-off from '{tp.id}' to '{tr.to}' has no sla: say how fast the "
-                                 f"receiving team responds (e.g. sla: 24h)", "to")
+    for tp, tr, _ in JourneyGraph.of(journey).edges:
+        if tr.handoff is not None and tr.handoff.sla is None:
+            yield tr.finding(f"the hand-off from '{tp.id}' to '{tr.to}' has no sla: say how fast the "
+                             f"receiving team responds (e.g. sla: 24h)", "to")
 
 
 @rule("handoff-without-owner-change", "info", "a hand-off declared between two touchpoints of the same team")

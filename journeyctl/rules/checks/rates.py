@@ -7,6 +7,16 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import per_journey
+
+
+@per_journey
+def _invalid_rate_problems(journey: Journey) -> list:
+    """invalid_rate_problems, computed once per run: invalid-rates reports them and closed-by-rates
+    skips a journey that has any (a walk of a long journey's model is memory-bound: one walk saved)."""
+    from ...analysis.funnel import invalid_rate_problems
+
+    return invalid_rate_problems(journey)
 
 
 @rule("invalid-rates", "error", "transition rates or entry shares that are not probabilities")
@@ -38,9 +48,7 @@ def invalid_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: left, outcome: dropped}
     """
     # One implementation shared with `journeyctl funnel`, so the rule and the funnel always agree.
-    from ...analysis.funnel import invalid_rate_problems
-
-    for problem in invalid_rate_problems(journey):
+    for problem in _invalid_rate_problems(journey):
         yield Hit(tuple(problem.path), problem.message)
 
 
@@ -99,5 +107,5 @@ def closed_by_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     # One implementation shared with `journeyctl funnel`, which refuses such a journey with the same words.
     from ...analysis.funnel import closed_loop_problems
 
-    for problem in closed_loop_problems(journey):
+    for problem in closed_loop_problems(journey, _invalid_rate_problems(journey)):
         yield Hit(tuple(problem.path), problem.message)

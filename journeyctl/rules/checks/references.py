@@ -8,7 +8,8 @@ from ...check.findings import Hit, format_path
 from ...format.model import Journey, Node
 from ...suggest import closest
 from .. import RuleContext, rule
-from .graph import local_target
+from ..memo import per_journey
+from .graph import JourneyGraph
 
 # kind of reference → the journey (and workspace) list that declares it
 CATALOGS = {"persona": "personas", "team": "teams", "channel": "channels", "metric": "metrics"}
@@ -30,6 +31,13 @@ def references(journey: Journey) -> Iterator[tuple[str, Node, tuple[str | int, .
                 yield "persona", tp, ("personas", i), persona
             for i, metric in enumerate(tp.kpis):
                 yield "metric", tp, ("kpis", i), metric
+
+
+@per_journey
+def _references(journey: Journey) -> list[tuple[str, Node, tuple[str | int, ...], str]]:
+    """`references(journey)` as a list built once per run, for the two rules that read it (a walk of a
+    long journey's model is memory-bound: each walk saved is a cache miss per object saved)."""
+    return list(references(journey))
 
 
 def declared(journey: Journey, ctx: RuleContext, kind: str) -> set[str]:
@@ -84,9 +92,10 @@ def unknown_reference(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                 outcome: converted
     """
     known = {kind: declared(journey, ctx, kind) for kind in CATALOGS}
-    known["touchpoint"] = {tp.id for _, tp in journey.touchpoints()}
+    graph = JourneyGraph.of(journey)  # the shared walk of the model (a long journey's model is slow to walk)
+    known["touchpoint"] = set(graph.first)  # every touchpoint id, inserted in document order as before
     hints = _Hints(known)
-    for kind, holder, keys, value in references(journey):
+    for kind, holder, keys, value in _references(journey):
         if value not in known[kind]:
             hint = hints(kind, value)
             advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
@@ -94,13 +103,11 @@ def unknown_reference(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     # Links into other journeys (`to: other/tp`) are resolved by the workspace's second pass
     # (journeyctl.workspace.resolve), which sees every journey. `to: this-journey/tp` is a local transition
     # that the second pass skips, so it is checked here with the plain ones: each reported exactly once.
-    for _, tp in journey.touchpoints():
-        for tr in tp.next:
-            target = local_target(journey, tr)
-            if target is not None and target not in known["touchpoint"]:
-                hint = hints("touchpoint", target)
-                advice = f" (did you mean '{hint}'?)" if hint else ""
-                yield tr.finding(f"transition from '{tp.id}' leads to unknown touchpoint '{tr.to}'{advice}", "to")
+    for tp, tr, target in graph.edges:
+        if target is not None and target not in known["touchpoint"]:
+            hint = hints("touchpoint", target)
+            advice = f" (did you mean '{hint}'?)" if hint else ""
+            yield tr.finding(f"transition from '{tp.id}' leads to unknown touchpoint '{tr.to}'{advice}", "to")
 
 
 @rule("duplicate-id", "error", "two touchpoints, stages, personas, teams, channels or metrics share an id")
@@ -170,7 +177,7 @@ def unused_definition(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: t, channel: web, entry: true, outcome: converted}
     """
     used: dict[str, set[str]] = {kind: set() for kind in CATALOGS}
-    for kind, _, _, value in references(journey):
+    for kind, _, _, value in _references(journey):
         used[kind].add(value)
     for kind in ("team", "channel", "metric"):
         for item in getattr(journey, CATALOGS[kind]):

@@ -9,6 +9,7 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import touchpoint_index
 from .graph import local_target
 
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(min|h|d|w)$")
@@ -46,7 +47,7 @@ def timeline_order(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: welcome, at: day 0, entry: true, next: [{to: tips}]}
               - {id: tips, at: day 3, outcome: converted}
     """
-    index = journey.touchpoint_index()
+    index = touchpoint_index(journey)
     for _, tp in journey.touchpoints():
         if tp.day is None:
             continue
