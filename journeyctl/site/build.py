@@ -82,6 +82,9 @@ def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> S
         return _build_site(paths, config, options)
     finally:
         use_cache(None)
+        from ..render.batch import forget
+
+        forget()
 
 
 def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
@@ -125,8 +128,8 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
 
         tick = progress("Writing pages", len(journey_files))
         in_flight: deque[_Pending] = deque()
-        for path, entry in zip(journey_files, list(index.entries)):
-            loaded = load_file(path, config)
+        for path, entry, loaded in _primed(journey_files, list(index.entries), config, renderer, options.views,
+                                           findings, catalogs, workers):
             own = findings.get(entry.file, loaded.findings)
             views: list[Future[ViewOutput]] = []
             if loaded.journey is not None:
@@ -148,6 +151,38 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
     return SiteResult(options.out, sum(e.valid for e in index.entries), sum(not e.valid for e in index.entries),
                       sorted(writer.written), totals, renderer.svg_enabled and bool(options.views),
                       renderer.reason, removed)
+
+
+_CHUNK = 48  # journeys loaded ahead, whose diagrams Graphviz draws in a few batched runs
+
+
+def _primed(files: Sequence[Path], entries: Sequence[IndexEntry], config: Config, renderer: ViewRenderer,
+            views: Sequence[str], findings: dict[str, list[Finding]], catalogs: list[Any],
+            workers: int) -> Iterator[tuple[Path, IndexEntry, LoadedFile]]:
+    """(path, entry, loaded file) in order; a chunk at a time, with its SVGs drawn ahead in batches
+    (render.batch), so a view costs a share of a Graphviz run instead of a run of its own."""
+    for start in range(0, len(files), _CHUNK):
+        chunk = [(path, entry, load_file(path, config))
+                 for path, entry in zip(files[start:start + _CHUNK], entries[start:start + _CHUNK])]
+        if renderer.svg_enabled and views:
+            _prime(chunk, renderer, views, findings, catalogs, workers)
+        yield from chunk
+
+
+def _prime(chunk: list[tuple[Path, IndexEntry, LoadedFile]], renderer: ViewRenderer, views: Sequence[str],
+           findings: dict[str, list[Finding]], catalogs: list[Any], workers: int) -> None:
+    try:
+        from ..render.batch import prime, view_requests
+    except ImportError:  # a renderer without batching: every view is drawn on its own
+        return
+    requests = []
+    for _, entry, loaded in chunk:
+        if loaded.journey is not None:
+            try:
+                requests += view_requests(loaded.journey, views, findings.get(entry.file, loaded.findings), catalogs)
+            except Exception:  # the view's own render reports the failure on the page
+                continue
+    prime(requests, timeout=renderer.timeout, workers=min(2, workers))
 
 
 @dataclass
