@@ -1,8 +1,11 @@
-"""`journeyctl docs`: the static site of a workspace, built in passes that hold one journey at a time.
+"""`journeyctl docs`: the static site of a workspace, built in passes that parse each file once.
 
-1. check: every file against the workspace rules (journeyctl.check), keeping only the findings;
-2. index: each journey read once for its index row, catalog uses, links and statistics;
-3. pages: each journey read again and its page written, then the workspace pages.
+1. check: every file against the workspace rules (journeyctl.check, through validate's cache and
+   worker processes), keeping only the findings;
+2. index: each journey read once for its index row, catalog uses, links and statistics; the documents
+   read are kept for the pages pass (about 0.3 MB a journey, released as its page is written);
+3. pages: a chunk of journeys at a time, their diagrams drawn in batched Graphviz runs
+   (journeyctl.render.batch), each page written, then the workspace pages.
 
 Output is deterministic (sorted, no timestamps), so rebuilding an unchanged workspace rewrites nothing
 and the site diffs cleanly in version control.
@@ -10,7 +13,6 @@ and the site diffs cleanly in version control.
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -112,8 +114,11 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
         catalogs = _read_catalogs(catalog_files, config, index)
         builder = StatsBuilder()
         tick = progress("Indexing journeys", len(journey_files))
+        # Each file is parsed once: the pages pass below reuses what the index pass read.
+        loaded_files: list[LoadedFile] = []
         for path in journey_files:
             loaded = load_file(path, config)
+            loaded_files.append(loaded)
             index.entries.append(_entry(loaded, index, builder, findings, config, today, catalogs))
             tick()
         index.finish()
@@ -128,8 +133,8 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
 
         tick = progress("Writing pages", len(journey_files))
         in_flight: deque[_Pending] = deque()
-        for path, entry, loaded in _primed(journey_files, list(index.entries), config, renderer, options.views,
-                                           findings, catalogs, workers):
+        for entry, loaded in _primed(loaded_files, list(index.entries), renderer, options.views, findings, catalogs,
+                                     workers):
             own = findings.get(entry.file, loaded.findings)
             views: list[Future[ViewOutput]] = []
             if loaded.journey is not None:
@@ -156,27 +161,28 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
 _CHUNK = 48  # journeys loaded ahead, whose diagrams Graphviz draws in a few batched runs
 
 
-def _primed(files: Sequence[Path], entries: Sequence[IndexEntry], config: Config, renderer: ViewRenderer,
+def _primed(files: list[LoadedFile], entries: Sequence[IndexEntry], renderer: ViewRenderer,
             views: Sequence[str], findings: dict[str, list[Finding]], catalogs: list[Any],
-            workers: int) -> Iterator[tuple[Path, IndexEntry, LoadedFile]]:
-    """(path, entry, loaded file) in order; a chunk at a time, with its SVGs drawn ahead in batches
-    (render.batch), so a view costs a share of a Graphviz run instead of a run of its own."""
+            workers: int) -> Iterator[tuple[IndexEntry, LoadedFile]]:
+    """(entry, loaded file) in order; a chunk at a time, with its SVGs drawn ahead in batches
+    (render.batch), so a view costs a share of a Graphviz run instead of a run of its own. Each file is
+    released once its page is handed on, so memory falls as pages are written."""
     for start in range(0, len(files), _CHUNK):
-        chunk = [(path, entry, load_file(path, config))
-                 for path, entry in zip(files[start:start + _CHUNK], entries[start:start + _CHUNK])]
+        chunk = list(zip(entries[start:start + _CHUNK], files[start:start + _CHUNK]))
+        files[start:start + _CHUNK] = [None] * len(chunk)  # type: ignore[list-item]
         if renderer.svg_enabled and views:
             _prime(chunk, renderer, views, findings, catalogs, workers)
         yield from chunk
 
 
-def _prime(chunk: list[tuple[Path, IndexEntry, LoadedFile]], renderer: ViewRenderer, views: Sequence[str],
+def _prime(chunk: list[tuple[IndexEntry, LoadedFile]], renderer: ViewRenderer, views: Sequence[str],
            findings: dict[str, list[Finding]], catalogs: list[Any], workers: int) -> None:
     try:
         from ..render.batch import prime, view_requests
     except ImportError:  # a renderer without batching: every view is drawn on its own
         return
     requests = []
-    for _, entry, loaded in chunk:
+    for entry, loaded in chunk:
         if loaded.journey is not None:
             try:
                 requests += view_requests(loaded.journey, views, findings.get(entry.file, loaded.findings), catalogs)
@@ -279,18 +285,17 @@ def _read_catalogs(files: Sequence[Path], config: Config, index: WorkspaceIndex)
 
 
 def _check(paths: list[Path], config: Config, progress: "_Progress", total: int) -> dict[str, list[Finding]]:
-    """Findings by file, from the same workspace check `journeyctl validate` runs."""
+    """Findings by file, from the same workspace check `journeyctl validate` runs, through its mapper: an
+    unchanged file's outcome comes from the validate cache, the rest are checked on every core."""
     from ..check.pipeline import check_paths
+    from ..check.run import Mapper
 
     tick = progress("Checking", total)
-    kwargs: dict[str, Any] = {}
-    if "mapper" in inspect.signature(check_paths).parameters:
-        def mapper(fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-            for item in items:
-                yield fn(item)
-                tick()
-        kwargs["mapper"] = mapper
-    result = check_paths(paths, config, **kwargs)
+    mapper = Mapper(config, lambda done, of: tick())
+    try:
+        result = check_paths(paths, config, mapper=mapper)
+    finally:
+        mapper.close()
     return {r.path: list(r.findings) for r in result.files}
 
 
