@@ -68,7 +68,13 @@ def render(journey: Journey, view: str = "map", fmt: str = "svg", *, findings: I
                            view=view, findings=findings, catalogs=catalogs)
     if fmt == "mermaid":
         return to_mermaid(journey, view, findings=findings, overlay=overlay, catalogs=catalogs)
-    source = to_dot(journey, view, findings=findings, overlay=overlay, catalogs=catalogs)
+    source = None
+    if overlay is None and fmt != "dot":
+        from .batch import _SOURCES, prepared
+
+        source = prepared(journey, view, findings, catalogs) if _SOURCES else None
+    if source is None:
+        source = to_dot(journey, view, findings=findings, overlay=overlay, catalogs=catalogs)
     if fmt == "dot":
         return source
     from .layout import run_dot

@@ -94,11 +94,26 @@ def view_requests(journey: object, views: Sequence[str], findings: Sequence[obje
     out = []
     for view in views:
         if view in _GRAPHVIZ_VIEWS:
-            out.append((to_dot(journey, view, findings=list(findings), catalogs=catalogs),  # type: ignore[arg-type]
-                        *graphviz_engine(view)))
+            source = to_dot(journey, view, findings=list(findings), catalogs=catalogs)  # type: ignore[arg-type]
+            _SOURCES[(id(journey), view)] = (journey, list(findings), list(catalogs), source)
+            out.append((source, *graphviz_engine(view)))
     return out
+
+
+# DOT written by view_requests, taken (once) by `render` for the same journey, view, findings and
+# catalogs, so a view's DOT is written once per build, not once to prime and once to render.
+_SOURCES: dict[tuple[int, str], tuple[object, list[object], Sequence[object], str]] = {}
+
+
+def prepared(journey: object, view: str, findings: list[object], catalogs: Sequence[object]) -> str | None:
+    """The DOT view_requests wrote for exactly these arguments (the same journey object), or None."""
+    held = _SOURCES.pop((id(journey), view), None)
+    if held is None or held[0] is not journey or held[1] != findings or held[2] != list(catalogs):
+        return None
+    return held[3]
 
 
 def forget() -> None:
     """Drop drawings made ahead and never asked for (end of a build)."""
     layout._PRIMED.clear()
+    _SOURCES.clear()

@@ -56,3 +56,19 @@ def test_a_failing_batch_primes_nothing_and_each_graph_is_drawn_alone():
 def test_split_refuses_output_that_does_not_start_with_a_document():
     assert split_svgs(b"garbage<?xml a?><svg/>") == []
     assert split_svgs(b'<?xml a?>\n<g id="page0,1_graph0"/>') == [b'<?xml a?>\n<g id="graph0"/>']
+
+
+def test_render_takes_the_dot_written_for_priming_only_for_the_same_arguments(monkeypatch):
+    from journeyctl.render import batch
+
+    journey = _journeys()[0]
+    try:
+        view_requests(journey, ("blueprint",))
+        assert batch.prepared(journey, "blueprint", ["other findings"], []) is None  # different findings
+        assert batch.prepared(journey, "blueprint", [], []) is None  # taken (or dropped) once
+        view_requests(journey, ("blueprint",))
+        expected = render(journey, "blueprint", "dot")
+        assert batch.prepared(journey, "blueprint", [], ()) == expected
+    finally:
+        forget()
+    assert batch._SOURCES == {}
