@@ -27,6 +27,7 @@ from ..config import Config
 from ..check.findings import Finding
 from ..analysis.stats import LoadedFile, StatsBuilder, journey_report, load_file, workspace_files
 from .journey_page import PageContext, render_invalid_page, render_journey_page
+from .view_cache import cached_view, catalogs_digest, store_view, view_key
 from .views import VIEWS, ViewOutput, ViewRenderer
 from .workspace_model import CATALOG_KINDS, IndexEntry, WorkspaceIndex, review_state
 from .workspace_pages import render_catalog, render_index, render_matrices
@@ -131,6 +132,7 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
             titles={e.slug: e.display_title for e in index.entries},
         )
 
+        digest = catalogs_digest(catalogs) if renderer.svg_enabled else ""
         tick = progress("Writing pages", len(journey_files))
         in_flight: deque[_Pending] = deque()
         for entry, loaded in _primed(loaded_files, list(index.entries), renderer, options.views, findings, catalogs,
@@ -138,7 +140,7 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
             own = findings.get(entry.file, loaded.findings)
             views: list[Future[ViewOutput]] = []
             if loaded.journey is not None:
-                views = [_submit(pool, renderer, loaded.journey, v, own, catalogs) for v in options.views]
+                views = [_view(pool, renderer, loaded, v, own, catalogs, digest) for v in options.views]
             in_flight.append(_Pending(entry, loaded, own, _source_lines(loaded, config), views))
             while len(in_flight) > window:
                 _write_page(in_flight.popleft(), writer, ctx)
@@ -171,8 +173,31 @@ def _primed(files: list[LoadedFile], entries: Sequence[IndexEntry], renderer: Vi
         chunk = list(zip(entries[start:start + _CHUNK], files[start:start + _CHUNK]))
         files[start:start + _CHUNK] = [None] * len(chunk)  # type: ignore[list-item]
         if renderer.svg_enabled and views:
-            _prime(chunk, renderer, views, findings, catalogs, workers)
+            digest = catalogs_digest(catalogs)
+            _prime([(e, f) for e, f in chunk if not _all_cached(f, views, findings.get(e.file, f.findings), digest)],
+                   renderer, views, findings, catalogs, workers)
         yield from chunk
+
+
+def _all_cached(loaded: LoadedFile, views: Sequence[str], own: list[Finding], digest: str) -> bool:
+    if loaded.journey is None or loaded.doc is None:
+        return True
+    return all(cached_view(view_key(loaded.display, loaded.doc.text, v, own, digest), v) is not None for v in views)
+
+
+def _view(pool: ThreadPoolExecutor, renderer: ViewRenderer, loaded: LoadedFile, view: str, findings: list[Finding],
+          catalogs: list[Any], digest: str) -> "Future[ViewOutput]":
+    """A finished view from the view cache (site.view_cache), else rendered, and kept for the next build."""
+    key = view_key(loaded.display, loaded.doc.text, view, findings, digest) if renderer.svg_enabled and loaded.doc else None
+    hit = cached_view(key, view)
+    if hit is not None:
+        done: Future[ViewOutput] = Future()
+        done.set_result(hit)
+        return done
+    future = _submit(pool, renderer, loaded.journey, view, findings, catalogs)
+    if key is not None:
+        future.add_done_callback(lambda f: f.exception() is None and store_view(key, f.result()))
+    return future
 
 
 def _prime(chunk: list[tuple[IndexEntry, LoadedFile]], renderer: ViewRenderer, views: Sequence[str],
