@@ -68,7 +68,13 @@ def render(journey: Journey, view: str = "map", fmt: str = "svg", *, findings: I
                            view=view, findings=findings, catalogs=catalogs)
     if fmt == "mermaid":
         return to_mermaid(journey, view, findings=findings, overlay=overlay, catalogs=catalogs)
-    source = to_dot(journey, view, findings=findings, overlay=overlay, catalogs=catalogs)
+    source = None
+    if overlay is None and fmt != "dot":
+        from .batch import _SOURCES, prepared
+
+        source = prepared(journey, view, findings, catalogs) if _SOURCES else None
+    if source is None:
+        source = to_dot(journey, view, findings=findings, overlay=overlay, catalogs=catalogs)
     if fmt == "dot":
         return source
     from .layout import run_dot
@@ -77,16 +83,21 @@ def render(journey: Journey, view: str = "map", fmt: str = "svg", *, findings: I
     from ..plural import count
 
     what = f"the {view} view of '{journey.id}' ({count(touchpoints, 'touchpoint')})"
-    if view in ("emotion", "map", "funnel"):
-        # Positions are computed by us (emotion.py, grid.py); neato -n2 only draws them.
-        data = run_dot(source, fmt, timeout=timeout, engine="neato", what=what, extra_args=("-n2",))
-    else:
-        data = run_dot(source, fmt, timeout=timeout, what=what)
+    engine, extra = graphviz_engine(view)
+    data = run_dot(source, fmt, timeout=timeout, engine=engine, what=what, extra_args=extra)
     if fmt == "svg":
         from .svg import stamp
 
         return stamp(data.decode("utf-8"), source)
     return data
+
+
+def graphviz_engine(view: str) -> tuple[str, tuple[str, ...]]:
+    """(engine, extra arguments) Graphviz draws `view` with (render.batch primes with the same)."""
+    if view in ("emotion", "map", "funnel"):
+        # Positions are computed by us (emotion.py, grid.py); neato -n2 only draws them.
+        return "neato", ("-n2",)
+    return "dot", ()
 
 
 def to_dot(journey: Journey, view: str = "map", *, findings: Iterable[object] | None = None,

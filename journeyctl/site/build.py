@@ -1,8 +1,11 @@
-"""`journeyctl docs`: the static site of a workspace, built in passes that hold one journey at a time.
+"""`journeyctl docs`: the static site of a workspace, built in passes that parse each file once.
 
-1. check: every file against the workspace rules (journeyctl.check), keeping only the findings;
-2. index: each journey read once for its index row, catalog uses, links and statistics;
-3. pages: each journey read again and its page written, then the workspace pages.
+1. check: every file against the workspace rules (journeyctl.check, through validate's cache and
+   worker processes), keeping only the findings;
+2. index: each journey read once for its index row, catalog uses, links and statistics; the documents
+   read are kept for the pages pass (about 0.3 MB a journey, released as its page is written);
+3. pages: a chunk of journeys at a time, their diagrams drawn in batched Graphviz runs
+   (journeyctl.render.batch), each page written, then the workspace pages.
 
 Output is deterministic (sorted, no timestamps), so rebuilding an unchanged workspace rewrites nothing
 and the site diffs cleanly in version control.
@@ -10,7 +13,6 @@ and the site diffs cleanly in version control.
 
 from __future__ import annotations
 
-import inspect
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -25,6 +27,7 @@ from ..config import Config
 from ..check.findings import Finding
 from ..analysis.stats import LoadedFile, StatsBuilder, journey_report, load_file, workspace_files
 from .journey_page import PageContext, render_invalid_page, render_journey_page
+from .view_cache import cached_view, catalogs_digest, store_view, view_key
 from .views import VIEWS, ViewOutput, ViewRenderer
 from .workspace_model import CATALOG_KINDS, IndexEntry, WorkspaceIndex, review_state
 from .workspace_pages import render_catalog, render_index, render_matrices
@@ -82,6 +85,9 @@ def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> S
         return _build_site(paths, config, options)
     finally:
         use_cache(None)
+        from ..render.batch import forget
+
+        forget()
 
 
 def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> SiteResult:
@@ -109,8 +115,11 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
         catalogs = _read_catalogs(catalog_files, config, index)
         builder = StatsBuilder()
         tick = progress("Indexing journeys", len(journey_files))
+        # Each file is parsed once: the pages pass below reuses what the index pass read.
+        loaded_files: list[LoadedFile] = []
         for path in journey_files:
             loaded = load_file(path, config)
+            loaded_files.append(loaded)
             index.entries.append(_entry(loaded, index, builder, findings, config, today, catalogs))
             tick()
         index.finish()
@@ -123,14 +132,15 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
             titles={e.slug: e.display_title for e in index.entries},
         )
 
+        digest = catalogs_digest(catalogs) if renderer.svg_enabled else ""
         tick = progress("Writing pages", len(journey_files))
         in_flight: deque[_Pending] = deque()
-        for path, entry in zip(journey_files, list(index.entries)):
-            loaded = load_file(path, config)
+        for entry, loaded in _primed(loaded_files, list(index.entries), renderer, options.views, findings, catalogs,
+                                     workers):
             own = findings.get(entry.file, loaded.findings)
             views: list[Future[ViewOutput]] = []
             if loaded.journey is not None:
-                views = [_submit(pool, renderer, loaded.journey, v, own, catalogs) for v in options.views]
+                views = [_view(pool, renderer, loaded, v, own, catalogs, digest) for v in options.views]
             in_flight.append(_Pending(entry, loaded, own, _source_lines(loaded, config), views))
             while len(in_flight) > window:
                 _write_page(in_flight.popleft(), writer, ctx)
@@ -148,6 +158,62 @@ def _build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> 
     return SiteResult(options.out, sum(e.valid for e in index.entries), sum(not e.valid for e in index.entries),
                       sorted(writer.written), totals, renderer.svg_enabled and bool(options.views),
                       renderer.reason, removed)
+
+
+_CHUNK = 48  # journeys loaded ahead, whose diagrams Graphviz draws in a few batched runs
+
+
+def _primed(files: list[LoadedFile], entries: Sequence[IndexEntry], renderer: ViewRenderer,
+            views: Sequence[str], findings: dict[str, list[Finding]], catalogs: list[Any],
+            workers: int) -> Iterator[tuple[IndexEntry, LoadedFile]]:
+    """(entry, loaded file) in order; a chunk at a time, with its SVGs drawn ahead in batches
+    (render.batch), so a view costs a share of a Graphviz run instead of a run of its own. Each file is
+    released once its page is handed on, so memory falls as pages are written."""
+    for start in range(0, len(files), _CHUNK):
+        chunk = list(zip(entries[start:start + _CHUNK], files[start:start + _CHUNK]))
+        files[start:start + _CHUNK] = [None] * len(chunk)  # type: ignore[list-item]
+        if renderer.svg_enabled and views:
+            digest = catalogs_digest(catalogs)
+            _prime([(e, f) for e, f in chunk if not _all_cached(f, views, findings.get(e.file, f.findings), digest)],
+                   renderer, views, findings, catalogs, workers)
+        yield from chunk
+
+
+def _all_cached(loaded: LoadedFile, views: Sequence[str], own: list[Finding], digest: str) -> bool:
+    if loaded.journey is None or loaded.doc is None:
+        return True
+    return all(cached_view(view_key(loaded.display, loaded.doc.text, v, own, digest), v) is not None for v in views)
+
+
+def _view(pool: ThreadPoolExecutor, renderer: ViewRenderer, loaded: LoadedFile, view: str, findings: list[Finding],
+          catalogs: list[Any], digest: str) -> "Future[ViewOutput]":
+    """A finished view from the view cache (site.view_cache), else rendered, and kept for the next build."""
+    key = view_key(loaded.display, loaded.doc.text, view, findings, digest) if renderer.svg_enabled and loaded.doc else None
+    hit = cached_view(key, view)
+    if hit is not None:
+        done: Future[ViewOutput] = Future()
+        done.set_result(hit)
+        return done
+    future = _submit(pool, renderer, loaded.journey, view, findings, catalogs)
+    if key is not None:
+        future.add_done_callback(lambda f: f.exception() is None and store_view(key, f.result()))
+    return future
+
+
+def _prime(chunk: list[tuple[IndexEntry, LoadedFile]], renderer: ViewRenderer, views: Sequence[str],
+           findings: dict[str, list[Finding]], catalogs: list[Any], workers: int) -> None:
+    try:
+        from ..render.batch import prime, view_requests
+    except ImportError:  # a renderer without batching: every view is drawn on its own
+        return
+    requests = []
+    for entry, loaded in chunk:
+        if loaded.journey is not None:
+            try:
+                requests += view_requests(loaded.journey, views, findings.get(entry.file, loaded.findings), catalogs)
+            except Exception:  # the view's own render reports the failure on the page
+                continue
+    prime(requests, timeout=renderer.timeout, workers=min(2, workers))
 
 
 @dataclass
@@ -244,18 +310,17 @@ def _read_catalogs(files: Sequence[Path], config: Config, index: WorkspaceIndex)
 
 
 def _check(paths: list[Path], config: Config, progress: "_Progress", total: int) -> dict[str, list[Finding]]:
-    """Findings by file, from the same workspace check `journeyctl validate` runs."""
+    """Findings by file, from the same workspace check `journeyctl validate` runs, through its mapper: an
+    unchanged file's outcome comes from the validate cache, the rest are checked on every core."""
     from ..check.pipeline import check_paths
+    from ..check.run import Mapper
 
     tick = progress("Checking", total)
-    kwargs: dict[str, Any] = {}
-    if "mapper" in inspect.signature(check_paths).parameters:
-        def mapper(fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
-            for item in items:
-                yield fn(item)
-                tick()
-        kwargs["mapper"] = mapper
-    result = check_paths(paths, config, **kwargs)
+    mapper = Mapper(config, lambda done, of: tick())
+    try:
+        result = check_paths(paths, config, mapper=mapper)
+    finally:
+        mapper.close()
     return {r.path: list(r.findings) for r in result.files}
 
 

@@ -19,17 +19,21 @@ def test_a_rebuild_draws_only_what_changed(tmp_path, monkeypatch):
 
     ws = tmp_path / "ws"
     shutil.copytree(ROOT / "examples", ws)
-    calls: list[str] = []
+    calls: list[str] = []  # one entry per graph drawn (a Graphviz run may draw several: render.batch)
+    runs: list[str] = []  # one entry per Graphviz process
     real = layout._run
 
     def counting(binary, command, source, fmt, **kwargs):
-        calls.append(source)
-        return real(binary, command, source, fmt, **kwargs)
+        runs.append(source)
+        data = real(binary, command, source, fmt, **kwargs)
+        calls.extend([source] * data.count(b"<svg"))
+        return data
 
     monkeypatch.setattr(layout, "_run", counting)
     first = tmp_path / "one"
     build_site([ws], Config(root=ws), SiteOptions(first))
     assert len(calls) == 12  # 4 journeys x map, blueprint, emotion
+    assert len(runs) == 5  # batched: a neato run per map (the emotion curves ride along), one dot run
     calls.clear()
     second = tmp_path / "two"
     build_site([ws], Config(root=ws), SiteOptions(second))
