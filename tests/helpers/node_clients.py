@@ -34,6 +34,17 @@ def node_modules() -> Path:
     if node is None or npm is None:
         unavailable("Node.js and npm are needed to run the real clients (not on PATH)")
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
+    if _MARKER.is_file() and _MARKER.read_text() == digest:
+        return NODE_ROOT / "node_modules"
+    # Several pytest workers may get here at once: one installs, the others wait for it.
+    import fcntl
+
+    with open(NODE_ROOT / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _install(npm, digest)
+
+
+def _install(npm: str, digest: str) -> Path:
     if not (_MARKER.is_file() and _MARKER.read_text() == digest):
         try:
             done = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=NODE_ROOT,
