@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from .pipeline import (
     FileOutcome,
-    _stamped,
+    stamped,
     apply_suppressions,
     check_document,
     display_path,
@@ -184,7 +184,7 @@ class LiveWorkspace:
         extra = apply_suppressions(cross, suppressions)
         # judged after the cross-file pass, so stamped here exactly as check_paths stamps them: the
         # editor, `fix` and `validate` must give every finding the same identity
-        extra += _stamped(unused_suppressions(suppressions, display, self.severities), checked.outcome.summary,
+        extra += stamped(unused_suppressions(suppressions, display, self.severities), checked.outcome.summary,
                           display)
         return sorted(checked.outcome.result.findings + extra, key=Finding.sort_key)
 

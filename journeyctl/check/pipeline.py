@@ -336,7 +336,7 @@ def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (
         if display in outcomes:
             outcome = outcomes[display]
             extra = apply_suppressions(cross.get(display, []), outcome.suppressions)
-            extra += _stamped(unused_suppressions(outcome.suppressions, display, severities), outcome.summary, display)
+            extra += stamped(unused_suppressions(outcome.suppressions, display, severities), outcome.summary, display)
             outcome.result.findings = sorted(outcome.result.findings + extra, key=Finding.sort_key)
             results.append(outcome.result)
         else:
@@ -345,7 +345,7 @@ def check_paths(paths: Iterable[Path], config: Config, select: Iterable[str] = (
     return RunResult(results)
 
 
-def _stamped(findings: list[Finding], summary: JourneySummary | None, display: str) -> list[Finding]:
+def stamped(findings: list[Finding], summary: JourneySummary | None, display: str) -> list[Finding]:
     """Findings judged after the cross-file pass, with the identity of their journey (or file)."""
     from .identity import stamp
 

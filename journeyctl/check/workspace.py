@@ -273,3 +273,40 @@ def resolve(summaries: list[JourneySummary], entries: list[CatalogEntry], severi
                     f"catalog {_SINGULAR[entry.kind]} '{entry.id}' is used by no journey", entry.path, CATALOG_SCOPE,
                     entry.anchor)
     return out
+
+
+def catalog_models(files: list[Path], config: object) -> list:
+    """The shared catalogs of the workspaces `files` belong to, as models: for the names pictures, workbooks and
+    BPMN lanes show. A broken catalog is skipped (validate says why)."""
+    import os
+
+    from ..config import find_config
+    from ..format.model import Catalog
+    from .discovery import discover
+    from .files import read_document
+
+    candidates = {os.path.realpath(f): f for f in files if is_catalog(f)}
+    # The workspace roots: the config in use, and the `.journeyctl.yaml` above each journey (a journey
+    # rendered from outside its workspace still gets its catalog's names).
+    roots = {Path(config.root).resolve()} if getattr(config, "source", None) is not None else set()  # type: ignore[attr-defined]
+    for parent in sorted({f.parent.resolve() for f in files if not is_catalog(f)}):
+        found = find_config(parent)
+        if found is not None and found[1] == "yaml":
+            roots.add(found[0].parent)
+    for root in sorted(roots):
+        try:
+            for f in discover([root], config):
+                if is_catalog(f):
+                    candidates.setdefault(os.path.realpath(f), f)
+        except Exception:  # noqa: BLE001 - names are a nicety; never fail a render over them
+            continue
+    catalogs = []
+    for key in sorted(candidates):
+        doc, _ = read_document(candidates[key], config)
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        try:
+            catalogs.append(Catalog.model_validate(doc.data))
+        except ValueError:
+            continue
+    return catalogs

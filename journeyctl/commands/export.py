@@ -42,14 +42,14 @@ def register(app: typer.Typer) -> None:
 
         from .common import fail, load_settings
         from ..output import OutputError, write_atomic
-        from .render import _catalogs
+        from ..check.workspace import catalog_models
 
         config = load_settings(None, [file])
         journey = _load(file, config)
         module, function = EXPORTERS[fmt.value].split(":")
         exporter = getattr(importlib.import_module(f"journeyctl.interop.{module}"), function)
         try:
-            data = exporter(journey, _catalogs([file], config))
+            data = exporter(journey, catalog_models([file], config))
         except ValueError as exc:
             raise fail(f"{file}: not exported: {exc}")
         try:

@@ -62,6 +62,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draw journeys: the map, the service blueprint, the emotion curve, Mermaid or a Markdown page."""
         from ..check.pipeline import UsageError, discover
+        from ..check.workspace import catalog_models, is_catalog
         from .common import fail, load_settings
         from ..output import OutputError, write_atomic
         from ..render import RenderError, check_combination, render
@@ -76,7 +77,7 @@ def register(app: typer.Typer) -> None:
             discovered = discover(paths, config)
         except UsageError as exc:
             raise fail(str(exc))
-        files = [f for f in discovered if not _is_catalog(f)]
+        files = [f for f in discovered if not is_catalog(f)]
         if not files:
             raise fail(f"no journey files found in {', '.join(str(p) for p in paths)} "
                        f"(looking for {', '.join(config.include)})")
@@ -106,7 +107,7 @@ def register(app: typer.Typer) -> None:
         if output is None and out_format in ("png", "pdf") and sys.stdout.isatty():
             raise fail(f"{out_format} is binary and stdout is a terminal: write it with -o FILE")
 
-        catalogs = _catalogs(discovered, config)
+        catalogs = catalog_models(discovered, config)
         code = 0
         jobs = []  # (journey, view, target path or None)
         sources: dict[str, str] = {}
@@ -198,10 +199,6 @@ def _claim(targets: dict[str, str], target: Path, what: str) -> None:
     targets[key] = what
 
 
-def _is_catalog(path: Path) -> bool:
-    return str(path).endswith((".catalog.yaml", ".catalog.yml"))
-
-
 def _load(path: Path, config: object) -> tuple[object, int]:
     """The journey, or None and the exit code after printing why (schema errors block, rules do not)."""
     from ..check.pipeline import FileResult, RunResult, display_path, read_document, validate_document
@@ -218,40 +215,3 @@ def _load(path: Path, config: object) -> tuple[object, int]:
     sys.stderr.write(f"journeyctl: {display}: not rendered: fix the errors above "
                      "(journeyctl validate shows them all)\n")
     return None, 2 if any(f.rule == "file-error" for f in findings) else 1
-
-
-def _catalogs(files: list[Path], config: object) -> list:
-    """The workspace's shared catalogs, for team and channel names; a broken one is skipped (validate says why)."""
-    from ..check.pipeline import discover, read_document
-
-    try:
-        from ..format.model import Catalog
-    except ImportError:  # pragma: no cover - older models without catalogs
-        return []
-    from ..config import find_config
-
-    candidates = {os.path.realpath(f): f for f in files if _is_catalog(f)}
-    # The workspace roots: the config in use, and the `.journeyctl.yaml` above each journey (a journey
-    # rendered from outside its workspace still gets its catalog's names).
-    roots = {Path(config.root).resolve()} if getattr(config, "source", None) is not None else set()  # type: ignore[attr-defined]
-    for parent in sorted({f.parent.resolve() for f in files if not _is_catalog(f)}):
-        found = find_config(parent)
-        if found is not None and found[1] == "yaml":
-            roots.add(found[0].parent)
-    for root in sorted(roots):
-        try:
-            for f in discover([root], config):
-                if _is_catalog(f):
-                    candidates.setdefault(os.path.realpath(f), f)
-        except Exception:  # noqa: BLE001 - names are a nicety; never fail a render over them
-            continue
-    catalogs = []
-    for key in sorted(candidates):
-        doc, _ = read_document(candidates[key], config)
-        if doc is None or not isinstance(doc.data, dict):
-            continue
-        try:
-            catalogs.append(Catalog.model_validate(doc.data))
-        except ValueError:
-            continue
-    return catalogs

@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..check.pipeline import _stamped, apply_suppressions, check_document, document_from_bytes, unused_suppressions
+from ..check.pipeline import stamped, apply_suppressions, check_document, document_from_bytes, unused_suppressions
 from ..check.discovery import SKIP_DIRS, discover, matches
 from ..config import Config
 from ..check.findings import Finding
@@ -184,7 +184,7 @@ class Checker:
                 # Fresh copies: apply_suppressions marks suppressions used, and the outcome is shared.
                 deferred = [replace(s, used=set(s.used)) for s in outcome.deferred]
                 extra = apply_suppressions(cross.get(rel, []), deferred)
-                extra += _stamped(unused_suppressions(deferred, rel, self.severities), outcome.summary, rel)
+                extra += stamped(unused_suppressions(deferred, rel, self.severities), outcome.summary, rel)
                 entries.append(Entry(rel, value[0], outcome.journey,
                                      sorted(outcome.findings + extra, key=Finding.sort_key), outcome.journey_id,
                                      load=partial(self._model, (value[0], rel, key), value[1], workspace),

@@ -233,10 +233,10 @@ def test_export_command_writes_the_same_bytes(tmp_path: Path) -> None:
                                "-o", str(tmp_path / name)], capture_output=True, text=True, env=env, timeout=60)
         assert done.returncode == 0, done.stderr
     # The command names lanes from the workspace's shared catalog too, as render does.
-    from journeyctl.commands.render import _catalogs
+    from journeyctl.check.workspace import catalog_models
     from journeyctl.config import load_settings
 
-    catalogs = _catalogs([source], load_settings(None, [source]))
+    catalogs = catalog_models([source], load_settings(None, [source]))
     assert catalogs, "examples/ has a shared catalog"
     expected = export_bpmn(_load(source), catalogs)
     assert (tmp_path / "a.bpmn").read_bytes() == (tmp_path / "b.bpmn").read_bytes() == expected
