@@ -282,3 +282,25 @@ def ambiguity_findings(doc: Any, display: str, kind: str = "journey") -> tuple[l
         if fixes:
             explained.add(format_path(p.path))
     return out, explained
+
+
+def dump(data: Any, width: int = 100) -> str:
+    """`data` as YAML text that every reader reads back as `data`, in the given key order.
+
+    PyYAML's safe dumper quotes what YAML 1.1 reads as something else (`yes`, `1_000`, `on`) but writes
+    plain what only YAML 1.2 (journeyctl, editors, check-jsonschema) reads differently (`09` is the
+    integer 9, `1e3` a number), and `y`/`n`, booleans to the 1.1 spec and Ruby. Files journeyctl writes
+    (imports, rule examples) must mean the same to every reader (docs/yaml.md), so those are quoted too.
+    """
+    import yaml
+
+    class Dumper(yaml.SafeDumper):
+        pass
+
+    def represent_str(dumper: Any, value: str) -> Any:
+        if value and value[0] in FIRST and (reading_12(value)[0] != STR or is_ambiguous(value)):
+            return dumper.represent_scalar(STR, value, style="'")
+        return yaml.SafeDumper.represent_str(dumper, value)
+
+    Dumper.add_representer(str, represent_str)
+    return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=width)

@@ -55,36 +55,11 @@ def ordered(data: Any, cls: Any = None) -> Any:
     return {k: ordered(data[k], children.get((cls.__name__, k))) for k in keys}
 
 
-def _dumper() -> Any:
-    """PyYAML's safe dumper, quoting every text that any YAML reader would not read as that text.
-
-    PyYAML quotes what YAML 1.1 reads as something else (`yes`, `1_000`, `on`), but writes plain what
-    only YAML 1.2 (journeyctl, editors, check-jsonschema) reads differently (`09` is the integer 9,
-    `1e3` a number), and `y`/`n`, booleans to the 1.1 spec and Ruby. A journey import writes must mean
-    the same to every reader (docs/yaml.md), so those are quoted too.
-    """
-    import yaml
-
-    from ..format import yaml12
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def represent_str(dumper: Any, value: str) -> Any:
-        if value and value[0] in yaml12.FIRST and (
-                yaml12.reading_12(value)[0] != yaml12.STR or yaml12.is_ambiguous(value)):
-            return dumper.represent_scalar(yaml12.STR, value, style="'")
-        return yaml.SafeDumper.represent_str(dumper, value)
-
-    Dumper.add_representer(str, represent_str)
-    return Dumper
-
-
 def to_yaml(data: dict[str, Any], source: str) -> str:
     """The journey file import writes: model key order, and plain scalars YAML 1.1 and 1.2 read alike."""
-    import yaml
+    from ..format.yaml12 import dump
 
-    text = yaml.dump(ordered(data), Dumper=_dumper(), sort_keys=False, allow_unicode=True, width=100)
+    text = dump(ordered(data), width=100)
     return f"# Imported from {source.replace(chr(10), ' ')} by journeyctl import.\n{text}"
 
 

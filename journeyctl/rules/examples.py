@@ -54,12 +54,17 @@ def rule_examples(rule: Rule) -> tuple[str, str]:
 
 
 def example_data(snippet: str) -> dict[str, Any]:
-    """BASE with the snippet's top-level keys replacing its own."""
+    """BASE with the snippet's top-level keys replacing its own (the snippet read as journeyctl reads
+    a journey: YAML 1.2, so `on` or `09` in an example means what it means in a journey file)."""
     import copy
+    from pathlib import Path
 
-    import yaml
+    from ..format.loader import LoadError, load_text
 
-    overlay = yaml.safe_load(snippet) or {}
+    try:
+        overlay = load_text(snippet, Path("example.journey.yaml")).data or {}
+    except LoadError as exc:
+        raise ExampleError(f"an example is not YAML: {exc.message}") from None
     if not isinstance(overlay, dict):
         raise ExampleError("an example must be a mapping of journey keys")
     data = copy.deepcopy(BASE)
@@ -68,7 +73,8 @@ def example_data(snippet: str) -> dict[str, Any]:
 
 
 def example_document(snippet: str) -> str:
-    """The overlaid journey as YAML text, ready to be written to a file and checked."""
-    import yaml
+    """The overlaid journey as YAML text, ready to be written to a file and checked (written so that
+    YAML 1.1 and 1.2 readers agree on it)."""
+    from ..format.yaml12 import dump
 
-    return yaml.safe_dump(example_data(snippet), sort_keys=False, allow_unicode=True, width=120)
+    return dump(example_data(snippet), width=120)

@@ -188,6 +188,27 @@ def test_example_document_overlays_top_level_keys() -> None:
                                 "touchpoints": [{"id": "t", "name": "T", "entry": True, "outcome": "converted"}]}]}
 
 
+@pytest.mark.parametrize("spelling", ["on", "09", "1e3", "y", "1_000", "12:30"])
+def test_example_documents_mean_the_same_to_yaml_11_and_12_readers(spelling: str) -> None:
+    """An example is read as a journey is (YAML 1.2) and written so that a YAML 1.1 reader agrees:
+    `title: on` stays the text "on" and `09` the number 9 for journeyctl and for PyYAML alike."""
+    import yaml
+
+    from journeyctl.format.loader import load_text
+
+    meant = load_text(f"title: {spelling}\n", Path("snippet.yaml")).data["title"]
+    text = example_document(f"title: {spelling}\n")
+    assert load_text(text, Path("e.journey.yaml")).data["title"] == meant
+    assert yaml.safe_load(text)["title"] == meant
+
+
+def test_an_example_that_is_not_yaml_is_an_example_error() -> None:
+    from journeyctl.rules.examples import ExampleError
+
+    with pytest.raises(ExampleError, match="not YAML"):
+        example_document("title: [unclosed\n")
+
+
 def test_rules_on_the_examples_directory_are_clean(monkeypatch: pytest.MonkeyPatch) -> None:
     from journeyctl.check.pipeline import check_paths
 
