@@ -7,6 +7,7 @@ drifting; `tests/test_schema_model.py` proves the checked-in file is exactly wha
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -94,6 +95,21 @@ def _for_editors(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+def _titled(schema: dict[str, Any], root: str) -> dict[str, Any]:
+    """Give every property a title naming its place ("Touchpoint: outcome").
+
+    Editors show a title as the heading of a hover; yaml-language-server falls back to the closest
+    ancestor's title, which for an untitled property is the whole file's ("journeyctl customer journey"),
+    on every key alike. The description that follows still carries the documentation.
+    """
+    owners = [(root, schema), *((re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).capitalize(), definition)
+                                for name, definition in schema.get("$defs", {}).items())]
+    for owner, definition in owners:
+        for name, prop in definition.get("properties", {}).items():
+            prop["title"] = f"{owner}: {name}"
+    return schema
+
+
 def build_schema() -> dict[str, Any]:
     """The journey schema as generated from the model, in the published key order."""
     from .model import Journey
@@ -108,7 +124,7 @@ def build_schema() -> dict[str, Any]:
     }
     schema.update({k: v for k, v in generated.items() if k != "description"})
     schema["examples"] = [EXAMPLE]
-    return _for_editors(schema)
+    return _titled(_for_editors(schema), "Journey")
 
 
 CATALOG_ID = "https://journeyctl.dev/schemas/catalog.schema.json"
@@ -135,7 +151,7 @@ def build_catalog_schema() -> dict[str, Any]:
     }
     schema.update({k: v for k, v in generated.items() if k != "description"})
     schema["examples"] = [CATALOG_EXAMPLE]
-    return _for_editors(schema)
+    return _titled(_for_editors(schema), "Catalog")
 
 
 def render_schema(kind: str = "journey") -> str:

@@ -70,11 +70,14 @@ async def test_init_starter_in_yaml_language_server(tmp_path: Path) -> None:
             text_document=t.TextDocumentIdentifier(uri), position=_pos(broken, "outcome: converted", 2)))
         shown = hover.contents.value
         assert shown.count("#### ") == 1 and " || " not in shown
+        # the heading names the key hovered, not the whole file's title
+        assert shown.startswith("#### Touchpoint: outcome\n"), shown
         assert f"* `converted`: {ENUM_DOCS['outcome']['converted']}" in shown
         hover = await client.text_document_hover_async(t.HoverParams(
             text_document=t.TextDocumentIdentifier(uri), position=_pos(broken, "channel: web", 2)))
         shown = hover.contents.value
         assert " || " not in shown
+        assert shown.startswith("#### Touchpoint: channel\n"), shown
         assert shown.split("\n\n")[1] == "The channel (declared in 'channels') of this touchpoint."
     finally:
         await client.shutdown_session()
