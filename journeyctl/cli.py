@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings (at or above --fail-on), 2 usage, configuration 
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 
@@ -62,6 +63,11 @@ def _register_commands() -> None:
     for info in app.registered_commands:
         name = info.name or (info.callback.__name__ if info.callback else "")
         info.epilog = info.epilog or epilog(name)
+        doc = info.callback.__doc__ if info.callback else None
+        if doc and not info.help:
+            # Help is rendered as written, line breaks included: a paragraph wrapped in the source would
+            # break mid-sentence in a terminal. Each paragraph becomes one line, wrapped by the terminal.
+            info.help = "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(doc).split("\n\n"))
 
 
 def _hide_flag_types() -> None:

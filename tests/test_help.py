@@ -35,6 +35,21 @@ def test_help_shows_the_examples_and_no_type_noise(command):
     assert "<bool>" not in done.output and "<list[" not in done.output
 
 
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_paragraphs_are_not_broken_mid_sentence(command):
+    """A docstring wrapped in the source reads as whole paragraphs: on a wide terminal each paragraph is one
+    line, in the command list and on the command's own page (rich keeps the source's line breaks)."""
+    wide = {"COLUMNS": "1000", "NO_COLOR": "1"}
+    info = next(i for i in app.registered_commands if (i.name or i.callback.__name__) == command)
+    paragraphs = [" ".join(p.split()) for p in info.callback.__doc__.strip().split("\n\n")]
+    page = [line.strip(" │") for line in CliRunner().invoke(app, [command, "--help"], env=wide).output.splitlines()]
+    for paragraph in paragraphs:
+        assert paragraph in page, paragraph
+    listing = CliRunner().invoke(app, ["--help"], env=wide).output.splitlines()
+    row = next(line for line in listing if line.strip(" │").startswith(f"{command.rstrip('_')} "))
+    assert row.strip(" │").endswith(paragraphs[0])
+
+
 @pytest.mark.parametrize("command", sorted(set(COMMANDS) - NEEDS_MORE))
 def test_the_examples_run_as_written(command, tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
