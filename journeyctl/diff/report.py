@@ -82,7 +82,7 @@ def describe(c: Change, q: Quote, v: Quote | None = None) -> str:
     name = _FIELD_NAMES.get(c.field or "", (c.field or "").replace("_", " "))
     if c.element == "funnel":
         if c.field == "top_leak":
-            return f"top leak {_leak(c.before, q, v)} → {_leak(c.after, q, v)}"
+            return f"top leak {_leak_change(c.before, c.after, q, v)}"
         return f"{name} {v(_value(c.before, c.field))} → {v(_value(c.after, c.field))}"
     if c.action == "renamed" and c.field == "id":
         return f"{noun} {q(str(c.before))} renamed to {_label(str(c.after), c.name, q)} (references updated)"
@@ -218,6 +218,14 @@ def _md_finding(f: Finding) -> str:
             f"{md_code(f'{f.file}:{f.line}')}: {md_escape(f.message)}")
 
 
+def _leak_change(before: Any, after: Any, q: Quote, v: Quote) -> str:
+    """'x' (X) 95.0% → 92.0% when the top leak stayed at the same touchpoint, else both sides in full."""
+    if isinstance(before, dict) and isinstance(after, dict) and before.get("touchpoint") == after.get("touchpoint"):
+        share = float(after.get("share") or 0.0) * 100
+        return f"{_leak(before, q, v)} → {v(f'{share:.1f}%')}"
+    return f"{_leak(before, q, v)} → {_leak(after, q, v)}"
+
+
 def _md_label(j: JourneyDiff) -> str:
     return md_code(j.name) + (f" {md_escape(j.title)}" if j.title and j.title != j.name else "")
 
@@ -227,7 +235,7 @@ def _md_figure(j: JourneyDiff, field: str) -> str:
     if change is None:
         return "unchanged"
     if field == "top_leak":
-        return f"{_leak(change.before, md_code, md_escape)} → {_leak(change.after, md_code, md_escape)}"
+        return _leak_change(change.before, change.after, md_code, md_escape)
     return f"{_value(change.before, field)} → {_value(change.after, field)}"
 
 

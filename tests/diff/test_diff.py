@@ -498,3 +498,17 @@ def test_parallel_checking_gives_the_same_report(tmp_path, monkeypatch):
     data = json.loads(serial.stdout)
     assert data["summary"]["journeys"] == {"added": 0, "removed": 0, "modified": 1, "renamed": 0,
                                            "unchanged": PARALLEL_MIN_FILES + 6}
+
+
+@pytest.mark.parametrize("after_tp, expected", [
+    ("cart", "top leak 'cart' (Cart) 40.0% → 35.0%"),  # same touchpoint: named once
+    ("pay", "top leak 'cart' (Cart) 40.0% → 'pay' (Pay) 35.0%"),  # moved: both named
+])
+def test_a_top_leak_at_the_same_touchpoint_is_named_once(after_tp, expected):
+    from journeyctl.diff.compare import Change
+    from journeyctl.diff.report import describe
+
+    names = {"cart": "Cart", "pay": "Pay"}
+    change = Change("funnel", "shop", "changed", "top_leak", {"touchpoint": "cart", "name": "Cart", "share": 0.4},
+                    {"touchpoint": after_tp, "name": names[after_tp], "share": 0.35})
+    assert describe(change, lambda s: f"'{s}'", str) == expected
