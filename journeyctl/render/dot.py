@@ -80,12 +80,12 @@ def attrs(values: Mapping[str, object]) -> str:
 
 
 def card_lines(tp: Touchpoint, defs: Definitions, *, width: int, title_size: float | None,
-               badge_size: float) -> list[str]:
+               badge_size: float, channel_size: float = 8) -> list[str]:
     """A touchpoint's name, channel and badges (entry, outcome, moment of truth), as the map and the
     blueprint both show them."""
     lines = [font(html_lines(wrap(tp.label, width, 3, 200)), size=title_size, bold=True)]
     if tp.channel:
-        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
+        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=channel_size, colour=TEXT_MUTED))
     if tp.entry:
         share = f" · {percent(tp.share)}" if tp.share is not None else ""
         lines.append(font(html(f"▶ entry{share}"), size=badge_size, bold=True))
