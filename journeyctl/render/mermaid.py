@@ -10,7 +10,7 @@ from ..format.model import Journey
 from .definitions import Definitions, definitions
 from .escape import ELLIPSIS, journey_text, mermaid_label, one_line, wrap
 from .overlay import mark_colour
-from .palette import (HANDOFF_COLOUR, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, OUTCOME_COLOURS,
+from .palette import (NO_FLOW_COLOUR, HANDOFF_COLOUR, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, OUTCOME_COLOURS,
                       OUTCOME_SYMBOLS, TEXT_MUTED, percent)
 from .scene import Scene, SceneEdge, SceneNode
 
@@ -91,6 +91,8 @@ def _link_style(edge: SceneEdge) -> str:
         parts.append(f"stroke:{MISSING_HANDOFF_COLOUR}")
     elif edge.handoff:
         parts.append(f"stroke:{HANDOFF_COLOUR}")
+    if edge.no_flow:
+        parts += [f"stroke:{NO_FLOW_COLOUR}", "stroke-dasharray:2 3"]
     if edge.width is not None:
         parts.append(f"stroke-width:{edge.width:g}px")
     elif edge.missing_handoff:
@@ -150,6 +152,8 @@ def _legend(scene: Scene) -> list[str]:
         keys.append("red arrow: teams change without a hand-off")
     if any(e.extra for e in scene.edges):
         keys.append("dotted arrow: not declared in this journey")
+    if any(e.no_flow for e in scene.edges):
+        keys.append("grey dotted arrow: no flow")
     if not teams and not keys:
         return []
     out = ['  subgraph legend["Legend"]', "    direction TB"]
