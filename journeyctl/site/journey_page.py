@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from ..check.findings import Finding
 from ..format.model import Journey, Touchpoint
@@ -90,7 +90,7 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
     parts.append(_pain_points(journey))
     parts.append(_findings(findings, source_lines))
     parts.append(_links(journey, entry, ctx))
-    parts.append(_coverage(coverage))
+    parts.append(_coverage(coverage, journey, ctx))
     from .assets import ZOOM_JS
 
     return page(journey.title, "\n".join(p for p in parts if p), root=ROOT,
@@ -321,26 +321,51 @@ def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
     return "".join(html)
 
 
-def matrix_table(matrix: Matrix, label: str, totals: bool = True) -> str:
+def named(item_id: str, names: Mapping[str, str]) -> str:
+    """A persona, channel or team as people know it: its name, with the id under it in small type."""
+    name = names.get(item_id)
+    if not name or name == item_id:
+        return esc(item_id)
+    return f'{esc(name)}<div class="tp-meta"><code>{esc(item_id)}</code></div>'
+
+
+def matrix_table(matrix: Matrix, label: str, totals: bool = True, names: Mapping[str, str] | None = None,
+                 columns: Mapping[str, str] | None = None) -> str:
+    """Touchpoints per row item and stage; `names` and `columns` give rows and stage columns their names."""
     if not matrix.rows:
         return '<p class="muted">No touchpoint.</p>'
     top = matrix.maximum
     rows = []
     for row, values in zip(matrix.rows, matrix.cells):
-        cells = [esc(row)] + [heat_cell(v, top) for v in values]
+        cells = [named(row, names or {})] + [heat_cell(v, top) for v in values]
         if totals:
             cells.append(f'<td class="num"><strong>{sum(values)}</strong></td>')
         rows.append(cells)
-    header = [f"{label} \\ stage", *matrix.columns] + (["total"] if totals else [])
+    header = [f"{label} \\ stage", *((columns or {}).get(c, c) for c in matrix.columns)] + (["total"] if totals else [])
     return table(header, rows, numeric=range(1, len(header)), cls="matrix")
 
 
-def _coverage(report: StatsReport) -> str:
+def catalog_names(ctx: "PageContext | WorkspaceIndex", kind: str) -> dict[str, str]:
+    """Id -> name of the workspace's personas, channels or teams (catalogs and journeys together)."""
+    index = ctx.index if isinstance(ctx, PageContext) else ctx
+    return {item_id: item.label for item_id, item in index.catalog[kind].items()}
+
+
+def _coverage(report: StatsReport, journey: Journey, ctx: PageContext) -> str:
+    stages = {s.id: s.label for s in journey.stages}
+
+    def names(kind: str) -> dict[str, str]:  # the journey's own definitions first, as on the rest of its page
+        return {**catalog_names(ctx, kind), **{item.id: item.label for item in getattr(journey, kind)}}
+
     return ('<h2 id="coverage">Coverage</h2><p class="muted">Touchpoints per persona, channel and team in each '
             "stage of this journey.</p>"
-            + "<h3>Personas</h3>" + matrix_table(report.persona_stage, "persona")
-            + "<h3>Channels</h3>" + matrix_table(report.channel_stage, "channel")
-            + "<h3>Teams</h3>" + matrix_table(report.team_stage, "team"))
+            + "<h3>Personas</h3>" + matrix_table(report.persona_stage, "persona", names=names("personas"),
+                                                 columns=stages)
+            + "<h3>Channels</h3>" + matrix_table(report.channel_stage, "channel", names=names("channels"),
+                                                 columns=stages)
+            + "<h3>Teams</h3>" + matrix_table(report.team_stage, "team", names=names("teams"),
+                                              columns=stages))
+
 
 
 def render_invalid_page(entry: IndexEntry, findings: Sequence[Finding], source_lines: Sequence[str]) -> str:
