@@ -36,7 +36,7 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
     rows: list[str] = []
     head = ['<TD></TD>']
     for stage in journey.stages:
-        title = font(html(one_line(stage.label, 80)), size=13, bold=True)
+        title = font(html_lines(wrap(stage.label, 22, 3, 120)), size=13, bold=True)
         if stage.goal:
             title += "<BR/>" + font(html_lines(wrap(stage.goal, 26, 4, 200)), size=TEXT_SIZE, colour=TEXT_MUTED)
         head.append(f'<TD BGCOLOR="{CLUSTER_FILL}" BORDER="1" COLOR="#d0d7de" VALIGN="TOP">{title}</TD>')

@@ -94,7 +94,7 @@ def _row(out: list[str], edges: list[str], journey: Journey, columns: list[tuple
                 "pos": _pos((x0 + x1) / 2, (BAND_TOP + BAND_BOTTOM) / 2 - shift)}
         out.append(f"  band{s}{suffix} {attrs(band)}")
         continued = start == 0 and first > 0 and columns[first - 1][0] == s
-        label = f"{one_line(stage.label, 110)} (continued)" if continued else stage.label
+        label = f"(cont.) {one_line(stage.label, 110)}" if continued else stage.label
         title = html_lines(wrap(label, max(8, int(count * dx / 9.0)), 2, 130))
         out.append(f"  stage{s}{suffix} {attrs({'label': Html(font(title, size=12, bold=True)), 'pos': _pos((x0 + x1) / 2, STAGES_Y - shift)})}")
         start += count

@@ -103,3 +103,20 @@ def test_emotion_names_and_pain_points_are_complete_in_tooltips():
         if tp.emotion is not None and tp.emotion <= -1:
             for pain in tp.pain_points:
                 assert " ".join(pain.split()) in tooltips, (tp.id, pain)
+
+
+def test_a_big_journey_with_long_stage_names_keeps_both_views_readable():
+    """7 stages with long names, 43 touchpoints, a stage with no emotions at all."""
+    journey = synthetic(7, 6)
+    for s, stage in enumerate(journey.stages):
+        stage.name = f"Stage {s}: with a rather long stage name that needs wrapping too"
+        for tp in stage.touchpoints:
+            tp.emotion = None if s == 2 else int(tp.id[1:]) % 5 - 2
+    for view in VIEWS:
+        svg = render(journey, view, "svg")
+        ratio, smallest = readable(svg)
+        assert 1 / 3 <= ratio <= 3.0 and smallest >= 10.0, (view, ratio, smallest)
+        assert not clashes(svg), (view, clashes(svg)[:5])
+    emotion = render(journey, "emotion", "svg")
+    assert "(cont.) Stage" in emotion  # a stage cut by a row's end is named as continued
+    assert "<title>p11&#45;&gt;p18</title>" not in emotion and "<title>p9&#45;&gt;p10</title>" in emotion  # stage 2 has no data: the curve stops at it
