@@ -36,9 +36,9 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
     rows: list[str] = []
     head = ['<TD></TD>']
     for stage in journey.stages:
-        title = font(html_lines(wrap(stage.label, 22, 3, 120)), size=13, bold=True)
+        title = font(html_lines(wrap(stage.label, 22, 4, 80)), size=13, bold=True)
         if stage.goal:
-            title += "<BR/>" + font(html_lines(wrap(stage.goal, 26, 4, 200)), size=TEXT_SIZE, colour=TEXT_MUTED)
+            title += "<BR/>" + font(html_lines(wrap(stage.goal, 26, 9, 200)), size=TEXT_SIZE, colour=TEXT_MUTED)
         head.append(f'<TD BGCOLOR="{CLUSTER_FILL}" BORDER="1" COLOR="#d0d7de" VALIGN="TOP">{title}</TD>')
     rows.append("<TR>" + "".join(head) + "</TR>")
 
@@ -46,7 +46,7 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
         cells = [_row_header(name, "customer actions" if key == "does" else "")]
         for stage in journey.stages:
             text = getattr(stage.customer, key, None) if stage.customer else None
-            body = html_lines(wrap(text, 26, 6, 400)) if text else ""
+            body = html_lines(wrap(text, 26, 17, 400)) if text else ""
             if key == "feels" and stage.emotion is not None:
                 mood = f"{stage.emotion:+d} {EMOTION_WORDS[stage.emotion]}" if stage.emotion else "0 neutral"
                 body += ("<BR/>" if body else "") + font(html(f"({mood})"), size=TEXT_SIZE, colour=TEXT_MUTED)
@@ -94,7 +94,7 @@ def _row_header(name: str, meaning: str, rows: int = 1) -> str:
 
 
 def _card(tp: Touchpoint, fills: dict[str, str], defs: Definitions) -> str:
-    lines = card_lines(tp, defs, width=24, title_size=11, badge_size=TEXT_SIZE, channel_size=TEXT_SIZE)
+    lines = card_lines(tp, defs, width=24, title_size=11, badge_size=TEXT_SIZE, channel_size=TEXT_SIZE, title_lines=9)
     fill = fills.get(tp.owner, NO_TEAM_FILL) if tp.owner else NO_TEAM_FILL
     colour = f' COLOR="{MOMENT_COLOUR}"' if tp.moment_of_truth else ' COLOR="#8c959f"'
     return f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1"{colour}>{"<BR/>".join(lines)}</TD>'

@@ -80,10 +80,10 @@ def attrs(values: Mapping[str, object]) -> str:
 
 
 def card_lines(tp: Touchpoint, defs: Definitions, *, width: int, title_size: float | None,
-               badge_size: float, channel_size: float = 8) -> list[str]:
+               badge_size: float, channel_size: float = 8, title_lines: int = 3) -> list[str]:
     """A touchpoint's name, channel and badges (entry, outcome, moment of truth), as the map and the
     blueprint both show them."""
-    lines = [font(html_lines(wrap(tp.label, width, 3, 200)), size=title_size, bold=True)]
+    lines = [font(html_lines(wrap(tp.label, width, title_lines, 200)), size=title_size, bold=True)]
     if tp.channel:
         lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=channel_size, colour=TEXT_MUTED))
     if tp.entry:

@@ -96,7 +96,9 @@ def _row(out: list[str], edges: list[str], journey: Journey, columns: list[tuple
         continued = start == 0 and first > 0 and columns[first - 1][0] == s
         label = f"(cont.) {one_line(stage.label, 110)}" if continued else stage.label
         title = html_lines(wrap(label, max(8, int(count * dx / 9.0)), 2, 130))
-        out.append(f"  stage{s}{suffix} {attrs({'label': Html(font(title, size=12, bold=True)), 'pos': _pos((x0 + x1) / 2, STAGES_Y - shift)})}")
+        head = {"label": Html(font(title, size=12, bold=True)), "pos": _pos((x0 + x1) / 2, STAGES_Y - shift),
+                "tooltip": quoted(one_line(stage.label, 300), 400)}  # the whole name, where a narrow band cuts it
+        out.append(f"  stage{s}{suffix} {attrs(head)}")
         start += count
 
     # The -2..+2 scale: a line per level and its name on the left.

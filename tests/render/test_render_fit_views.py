@@ -120,3 +120,19 @@ def test_a_big_journey_with_long_stage_names_keeps_both_views_readable():
     emotion = render(journey, "emotion", "svg")
     assert "(cont.) Stage" in emotion  # a stage cut by a row's end is named as continued
     assert "<title>p11&#45;&gt;p18</title>" not in emotion and "<title>p9&#45;&gt;p10</title>" in emotion  # stage 2 has no data: the curve stops at it
+
+
+@pytest.mark.parametrize("name", [p.name for p in EXAMPLES])
+def test_blueprint_shows_every_name_goal_and_customer_line_whole(drawn, name):
+    """The blueprint has no tooltips (one table), so nothing in it is cut: names, goals, does/thinks/feels."""
+    journey, _ = load(next(p for p in EXAMPLES if p.name == name))
+    root = ET.fromstring(drawn[(name, "blueprint")].encode("utf-8"))
+    shown = " ".join(" ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text")).split())
+    assert "…" not in shown
+    expected = [tp.label for _, tp in journey.touchpoints()]
+    for stage in journey.stages:
+        expected += [stage.label, stage.goal or ""]
+        if stage.customer:
+            expected += [stage.customer.does or "", stage.customer.thinks or "", stage.customer.feels or ""]
+    for text in expected:
+        assert " ".join(text.split()) in shown, text
