@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping, Sequence
 
 from ..check.findings import Finding
@@ -27,6 +27,7 @@ class PageContext:
     incoming: dict[str, list[CrossLink]]
     stats_by_file: dict[str, JourneyStats]
     titles: dict[str, str]                           # slug -> title shown for it
+    journey: str | None = None                       # the journey whose page is being written
 
     def slug_of(self, journey_id: str) -> str | None:
         return self.index.slug_by_id.get(journey_id)
@@ -35,24 +36,37 @@ class PageContext:
         return self.index.catalog[kind].get(item_id)
 
 
-def ref(ctx: PageContext, kind: str, item_id: str) -> str:
-    """A catalog reference: its label linked to the catalog page, or the bare id if nothing defines it."""
+def ref(ctx: PageContext, kind: str, item_id: str, journey_id: str | None = None) -> str:
+    """A catalog reference: its label linked to the catalog page, or the bare id if nothing defines it.
+
+    The label is the one the journey (`journey_id`, else the page's) defines itself, if it does: the
+    catalog keeps the first definition of an id, and another journey may name its `support` otherwise.
+    """
     item = ctx.catalog_item(kind, item_id)
     if item is None:
         return f'{esc(item_id)} <span class="badge error" title="not defined in the workspace">undefined</span>'
     singular = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}[kind]
-    return a(f"{ROOT}catalog.html#{singular}-{item_id}", item.label)
+    local = ctx.index.local_names.get(journey_id or ctx.journey or "", {}).get(kind, {}).get(item_id)
+    return a(f"{ROOT}catalog.html#{singular}-{item_id}", local or item.label)
 
 
 def journey_link(ctx: PageContext, journey_id: str, touchpoint: str | None = None) -> str:
+    """A touchpoint (or journey) of another journey, by name: "Ticket raised in <journey title>".
+
+    Ids only where the workspace does not know the journey or the touchpoint (with a badge saying so).
+    """
     slug = ctx.slug_of(journey_id)
     text = f"{journey_id}/{touchpoint}" if touchpoint else journey_id
     if slug is None:
         return f'{esc(text)} {badge("not in workspace", "error")}'
     known = touchpoint is None or touchpoint in ctx.index.touchpoints_by_id.get(journey_id, frozenset())
-    anchor = f"#tp-{touchpoint}" if touchpoint and known else ""
-    link = a(f"{slug}.html{anchor}", text)
-    return link if known else f'{link} {badge("unknown touchpoint", "error")}'
+    if not known:
+        return f'{a(f"{slug}.html", text)} {badge("unknown touchpoint", "error")}'
+    title = ctx.titles.get(slug, journey_id)
+    if touchpoint is None:
+        return a(f"{slug}.html", title)
+    name = ctx.index.touchpoint_names.get(journey_id, {}).get(touchpoint, touchpoint)
+    return f'{a(f"{slug}.html#tp-{touchpoint}", name)} <span class="muted">in {esc(title)}</span>'
 
 
 def _signed(value: int | None) -> str:
@@ -62,6 +76,7 @@ def _signed(value: int | None) -> str:
 def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[Finding],
                         source_lines: Sequence[str], views: Sequence[ViewOutput], ctx: PageContext,
                         coverage: StatsReport) -> str:
+    ctx = replace(ctx, journey=journey.id)  # catalog names as this journey defines them
     tp_index = journey.touchpoint_index()
     stats = ctx.stats_by_file.get(entry.file)
     parts: list[str] = [f"<h1>{esc(journey.title)}</h1>"]
@@ -248,8 +263,9 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
                 other = tp_index.get(tr.target)
                 target = a(f"#tp-{tr.target}", other.label) if other else esc(tr.to)
                 to_team = other.owner if other else None
+            to_journey = tr.journey if tr.journey is not None and tr.journey != journey.id else None
             rows.append([a(f"#tp-{tp.id}", tp.label), ref(ctx, "teams", tp.owner) if tp.owner else "",
-                         target, ref(ctx, "teams", to_team) if to_team else "", esc(h.trigger or ""),
+                         target, ref(ctx, "teams", to_team, to_journey) if to_team else "", esc(h.trigger or ""),
                          f"<strong>{esc(h.sla)}</strong>" if h.sla else badge("no SLA", "warning"),
                          esc(h.via or "")])
     out = ['<h2 id="handoffs">Hand-offs</h2>']
@@ -266,8 +282,10 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
         for m in missing:
             target = (journey_link(ctx, *m.target.split("/", 1)) if "/" in m.target
                       else a(f"#tp-{m.target}", tp_index[m.target].label if m.target in tp_index else m.target))
-            mrows.append([str(m.line), a(f"#tp-{m.source}", m.source), ref(ctx, "teams", m.from_team), target,
-                          ref(ctx, "teams", m.to_team)])
+            source = tp_index[m.source].label if m.source in tp_index else m.source
+            to_journey = m.target.split("/", 1)[0] if "/" in m.target else None
+            mrows.append([str(m.line), a(f"#tp-{m.source}", source), ref(ctx, "teams", m.from_team), target,
+                          ref(ctx, "teams", m.to_team, to_journey)])
         out.append(table(["Line", "From", "Team", "To", "Team"], mrows, numeric=[0]))
     return "".join(out)
 
@@ -301,6 +319,7 @@ def _findings(findings: Sequence[Finding], source_lines: Sequence[str]) -> str:
 
 
 def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
+    tp_index = journey.touchpoint_index()
     out = []
     for _, tp in journey.touchpoints():
         for tr in tp.next:
@@ -312,8 +331,11 @@ def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
         if link.source_slug == entry.slug:
             continue
         title = ctx.titles.get(link.source_slug, link.source_slug)
-        incoming.append(f'{a(f"{link.source_slug}.html#tp-{link.source}", f"{title} / {link.source}")} '
-                        f'\u2192 {a(f"#tp-{link.target}", link.target)}')
+        source_journey = next((e.id for e in ctx.index.entries if e.slug == link.source_slug), "")
+        source = ctx.index.touchpoint_names.get(source_journey, {}).get(link.source, link.source)
+        target = tp_index[link.target].label if link.target in tp_index else link.target
+        incoming.append(f'{a(f"{link.source_slug}.html#tp-{link.source}", source)} '
+                        f'<span class="muted">in {esc(title)}</span> \u2192 {a(f"#tp-{link.target}", target)}')
     html = ['<h2 id="leads-into">Leads into other journeys</h2>']
     html.append(ul(out) if out else '<p class="muted">No transition leaves this journey.</p>')
     if incoming:

@@ -53,3 +53,31 @@ def test_journey_coverage_names_rows_and_stage_columns(site):
         if f"<code>{team['id']}</code>" in coverage:
             assert named_cell(team["name"], team["id"]) in coverage
     assert named_cell("Dana, finance director", "finance-director") in coverage
+
+
+def _text(path: Path) -> str:
+    import html
+
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+
+
+def test_a_journey_s_own_team_names_win_over_another_journey_s_same_id(site):
+    """subscription-onboarding and support-renewal each define a team `support`, named differently."""
+    renewal = _text(site / "journeys" / "support-renewal.html")
+    assert "Support (tier 1 and 2)" in renewal
+    assert "Customer support (in-app chat)" not in renewal  # subscription-onboarding's `support`
+    onboarding = _text(site / "journeys" / "subscription-onboarding.html")
+    assert "Customer support (in-app chat)" in onboarding and "Support (tier 1 and 2)" not in onboarding
+
+
+def test_links_into_another_journey_name_the_touchpoint_its_journey_and_its_team(site):
+    b2b = _text(site / "journeys" / "b2b-lead-to-customer.html")
+    assert "support-renewal/support-ticket" not in b2b
+    target = ('Ticket "invoice import failing" raised before month-end in From a month-end support ticket to the '
+              "renewal decision (Ledgerly)")
+    assert f"Kickoff call Customer success {target} Support (tier 1 and 2)" in b2b  # the hand-off row
+    assert f"Kickoff call → {target}" in b2b  # leads into other journeys
+    renewal = _text(site / "journeys" / "support-renewal.html")
+    assert ("Kickoff call in B2B lead to customer (Ledgerly accounts-payable automation) → "
+            'Ticket "invoice import failing" raised before month-end') in renewal
