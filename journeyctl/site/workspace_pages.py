@@ -174,7 +174,7 @@ def render_catalog(index: WorkspaceIndex, catalog_findings: dict[str, list[Findi
         if not items:
             body.append('<p class="muted">None.</p>')
             continue
-        header, rows = _catalog_rows(kind, items, titles)
+        header, rows = _catalog_rows(kind, items, titles, _other_names(index, kind))
         body.append(table(header, rows))
     shown = {f: fs for f, fs in sorted(catalog_findings.items()) if fs}
     if shown:
@@ -185,7 +185,20 @@ def render_catalog(index: WorkspaceIndex, catalog_findings: dict[str, list[Findi
     return page("Catalog", "\n".join(body), current="catalog")
 
 
-def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+def _other_names(index: WorkspaceIndex, kind: str) -> dict[str, list[tuple[str, str]]]:
+    """Id -> (name, slug) of journeys that define the id under another name than the catalog's first one."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for journey_id, kinds in sorted(index.local_names.items()):
+        for item_id, label in sorted(kinds.get(kind, {}).items()):
+            known = index.catalog[kind].get(item_id)
+            slug = index.slug_by_id.get(journey_id)
+            if known is not None and slug is not None and label != known.label:
+                out.setdefault(item_id, []).append((label, slug))
+    return out
+
+
+def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str],
+                  others: dict[str, list[tuple[str, str]]] | None = None) -> tuple[list[str], list[list[str]]]:
     singular = SINGULAR[kind]
     rows = []
     for item in items:
@@ -210,7 +223,10 @@ def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str
             used += f" and {len(users) - MAX_USERS_LISTED} more"
         used_cell = (f'<td data-count="{len(users)}">{len(users)}: {used}</td>' if users
                      else f'<td data-count="0">{badge("unused", "warning")}</td>')
-        row = [ident, esc(item.label), "".join(f"<div>{d}</div>" for d in details)]
+        name = esc(item.label) + "".join(
+            f'<div class="tp-meta">also {esc(label)} in {a(f"journeys/{slug}.html", titles.get(slug, slug))}</div>'
+            for label, slug in (others or {}).get(item.id, []))
+        row = [ident, name, "".join(f"<div>{d}</div>" for d in details)]
         if kind == "metrics":
             target = f.get("target")
             unit = f.get("unit", "")

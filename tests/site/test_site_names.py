@@ -81,3 +81,9 @@ def test_links_into_another_journey_name_the_touchpoint_its_journey_and_its_team
     renewal = _text(site / "journeys" / "support-renewal.html")
     assert ("Kickoff call in B2B lead to customer (Ledgerly accounts-payable automation) → "
             'Ticket "invoice import failing" raised before month-end') in renewal
+
+
+def test_the_catalog_shows_every_name_an_id_has(site):
+    catalog = _text(site / "catalog.html")
+    assert ("Customer support (in-app chat) also Support (tier 1 and 2) in From a month-end support ticket to "
+            "the renewal decision (Ledgerly)") in catalog
