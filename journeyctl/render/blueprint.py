@@ -24,6 +24,8 @@ LINES = {
     "backstage": "line of visibility",
     "support": "line of internal interaction",
 }
+# The smallest text: 10 px when a blueprint of up to about eight stages is shown 1,600 px wide.
+TEXT_SIZE = 10
 LINE_COLOURS = {"frontstage": "#57606a", "backstage": "#0969da", "support": "#57606a"}
 
 
@@ -34,9 +36,9 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
     rows: list[str] = []
     head = ['<TD></TD>']
     for stage in journey.stages:
-        title = font(html(one_line(stage.label, 80)), size=13, bold=True)
+        title = font(html_lines(wrap(stage.label, 22, 4, 80)), size=13, bold=True)
         if stage.goal:
-            title += "<BR/>" + font(html_lines(wrap(stage.goal, 30, 3, 200)), size=8, colour=TEXT_MUTED)
+            title += "<BR/>" + font(html_lines(wrap(stage.goal, 26, 9, 200)), size=TEXT_SIZE, colour=TEXT_MUTED)
         head.append(f'<TD BGCOLOR="{CLUSTER_FILL}" BORDER="1" COLOR="#d0d7de" VALIGN="TOP">{title}</TD>')
     rows.append("<TR>" + "".join(head) + "</TR>")
 
@@ -44,16 +46,16 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
         cells = [_row_header(name, "customer actions" if key == "does" else "")]
         for stage in journey.stages:
             text = getattr(stage.customer, key, None) if stage.customer else None
-            body = html_lines(wrap(text, 30, 5, 400)) if text else ""
+            body = html_lines(wrap(text, 26, 17, 400)) if text else ""
             if key == "feels" and stage.emotion is not None:
                 mood = f"{stage.emotion:+d} {EMOTION_WORDS[stage.emotion]}" if stage.emotion else "0 neutral"
-                body += ("<BR/>" if body else "") + font(html(f"({mood})"), size=8, colour=TEXT_MUTED)
-            cells.append(f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP">{font(body, size=9) if body else " "}</TD>')
+                body += ("<BR/>" if body else "") + font(html(f"({mood})"), size=TEXT_SIZE, colour=TEXT_MUTED)
+            cells.append(f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP">{font(body, size=TEXT_SIZE) if body else " "}</TD>')
         rows.append("<TR>" + "".join(cells) + "</TR>")
 
     for lane, name, meaning in LANES:
         rows.append(f'<TR><TD COLSPAN="{columns}" SIDES="T" BORDER="1" STYLE="dashed" COLOR="{LINE_COLOURS[lane]}" '
-                    f'ALIGN="LEFT">{font(LINES[lane], size=8, colour=LINE_COLOURS[lane], italic=True)}</TD></TR>')
+                    f'ALIGN="LEFT">{font(LINES[lane], size=TEXT_SIZE, colour=LINE_COLOURS[lane], italic=True)}</TD></TR>')
         # Cards are cells of the grid itself (a lane spans as many rows as its fullest stage): a
         # nested table would be stretched by Graphviz to fill its cell, making one card lane-high.
         per_stage = [[_card(tp, fills, defs) for tp in stage.touchpoints if tp.lane == lane]
@@ -86,13 +88,13 @@ def to_dot_blueprint(journey: Journey, defs: Definitions | None = None) -> str:
 def _row_header(name: str, meaning: str, rows: int = 1) -> str:
     body = font(html(name), size=11, bold=True)
     if meaning:
-        body += '<BR ALIGN="LEFT"/>' + font(html(meaning), size=8, colour=TEXT_MUTED)
+        body += '<BR ALIGN="LEFT"/>' + font(html(meaning), size=TEXT_SIZE, colour=TEXT_MUTED)
     span = f' ROWSPAN="{rows}"' if rows > 1 else ""
     return f'<TD ALIGN="LEFT" BALIGN="LEFT" VALIGN="TOP"{span}>{body}</TD>'
 
 
 def _card(tp: Touchpoint, fills: dict[str, str], defs: Definitions) -> str:
-    lines = card_lines(tp, defs, width=26, title_size=10, badge_size=8)
+    lines = card_lines(tp, defs, width=24, title_size=11, badge_size=TEXT_SIZE, channel_size=TEXT_SIZE, title_lines=9)
     fill = fills.get(tp.owner, NO_TEAM_FILL) if tp.owner else NO_TEAM_FILL
     colour = f' COLOR="{MOMENT_COLOUR}"' if tp.moment_of_truth else ' COLOR="#8c959f"'
     return f'<TD BGCOLOR="{fill}" STYLE="rounded" BORDER="1"{colour}>{"<BR/>".join(lines)}</TD>'

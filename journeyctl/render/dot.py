@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Mapping
 from ..format.model import Journey, Touchpoint
 from .definitions import Definitions
 from .escape import html, html_lines, one_line, wrap
-from .palette import (CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR, KIND_SHAPES, KIND_STYLES,
+from .palette import (NO_FLOW_COLOUR, CLUSTER_BORDER, CLUSTER_FILL, EDGE_COLOUR, HANDOFF_COLOUR, KIND_SHAPES, KIND_STYLES,
                       KIND_WORDS, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, NO_TEAM_FILL, OUTCOME_COLOURS,
                       OUTCOME_SYMBOLS, TEXT_MUTED, percent)
 from .overlay import mark_colour
@@ -80,12 +80,12 @@ def attrs(values: Mapping[str, object]) -> str:
 
 
 def card_lines(tp: Touchpoint, defs: Definitions, *, width: int, title_size: float | None,
-               badge_size: float) -> list[str]:
+               badge_size: float, channel_size: float = 8, title_lines: int = 3) -> list[str]:
     """A touchpoint's name, channel and badges (entry, outcome, moment of truth), as the map and the
     blueprint both show them."""
-    lines = [font(html_lines(wrap(tp.label, width, 3, 200)), size=title_size, bold=True)]
+    lines = [font(html_lines(wrap(tp.label, width, title_lines, 200)), size=title_size, bold=True)]
     if tp.channel:
-        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=8, colour=TEXT_MUTED))
+        lines.append(font(html(one_line(defs.channel_name(tp.channel), 40)), size=channel_size, colour=TEXT_MUTED))
     if tp.entry:
         share = f" · {percent(tp.share)}" if tp.share is not None else ""
         lines.append(font(html(f"▶ entry{share}"), size=badge_size, bold=True))
@@ -250,7 +250,7 @@ def edge_label(edge: SceneEdge, scene: Scene) -> Html | None:
     if edge.numbers:
         lines.append(font(html(edge.numbers), bold=True))
     if edge.note:
-        lines.append(font(html(edge.note), colour="#0550ae", bold=True))
+        lines.append(font(html(edge.note), colour=TEXT_MUTED if edge.no_flow else "#0550ae", bold=not edge.no_flow))
     return Html("<BR/>".join(lines)) if lines else None
 
 
@@ -269,6 +269,8 @@ def edge_attrs(edge: SceneEdge, scene: Scene, use_xlabels: bool) -> dict[str, ob
         values["style"] = "dashed"
     if edge.width is not None:
         values["penwidth"] = edge.width
+    if edge.no_flow:
+        values.update({"style": "dotted", "color": NO_FLOW_COLOUR, "penwidth": 1})
     return values
 
 
@@ -434,7 +436,7 @@ def _transition_label(edge: SceneEdge, scene: Scene) -> tuple[Html | None, float
     if edge.numbers:
         add(edge.numbers, bold=True)
     if edge.note:
-        add(edge.note, colour="#0550ae", bold=True)
+        add(edge.note, colour=TEXT_MUTED if edge.no_flow else "#0550ae", bold=not edge.no_flow)
     if not lines:
         return None, 0.0
     return Html("<BR/>".join(lines)), round(text_height([(count, 10)]) + 4, 1)
@@ -468,6 +470,8 @@ def _map_legend(scene: Scene) -> list[str]:
         marks.append(font("╌ dashed: not declared in this journey", colour=TEXT_MUTED))
     if any(e.width is not None for e in scene.edges):
         marks.append(font("line width: flow"))
+    if any(e.no_flow for e in scene.edges):
+        marks.append(font("┈ dotted grey: no flow", colour=NO_FLOW_COLOUR))
     rows.append(legend_line(marks))
     return [r for r in rows if r]
 

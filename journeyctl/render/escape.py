@@ -15,9 +15,10 @@ the whole defence, so each target has exactly one function and every writer call
   its lexer passes through and its renderer decodes, so `"`, `#`, `;`, `%`, `<`, `>`, `&` and newlines
   cannot end a string, start a comment, inject a `%%{init}%%` directive or become HTML.
 - `journey_text` for Mermaid's `journey` diagram, whose lexer has no quoting at all: a task name
-  stops at `:`, `#`, `;` or a newline, and the renderer does not decode entity codes there. Those
-  characters (and `%`) are replaced by look-alikes (`∶`, `＃`, `；`, `％`), the only way to keep them
-  visible.
+  stops at `:`, `#`, `;` or a newline, an actor at `,`, and `%` can start a comment. Mermaid's
+  entity codes work there too: its `encodeEntities` pass hides every `#name;` before the lexer runs
+  and the rendered SVG turns it into the character, so `chat#44; phone` reads "chat, phone" (checked
+  in real Chromium and by Mermaid's parser in the suite). No look-alike characters.
 - `markdown` for Markdown (GitHub flavoured): punctuation that could start markup is backslash-escaped
   and `<`, `>`, `&` become entities, so `<img>` or `[x](javascript:...)` stays text.
 """
@@ -103,20 +104,22 @@ def mermaid_label(lines: list[str]) -> str:
 
 
 # The journey lexer (mermaid 11, user-journey/parser/journey.jison, first matching rule wins, case
-# insensitive): a task is `[^#:\n;]+` then `:` score `:` actors; `#` starts a comment; so does a `%`
-# at the start of a token, and `x%%` anywhere a token starts; a token that begins with a keyword
-# (journey, title, section, accTitle, accDescr) is that keyword.
-_JOURNEY = str.maketrans({":": "∶", "#": "＃", ";": "；", "%": "％", "\n": " ", "`": "ˋ"})
+# insensitive): a task is `[^#:\n;]+` then `:` score `:` actors split at `,`; `#` starts a comment; so
+# does a `%` at the start of a token, and `x%%` anywhere a token starts; a token that begins with a
+# keyword (journey, title, section, accTitle, accDescr) is that keyword. Each of those characters is
+# written as an entity code, and a keyword's first letter too, so the text reads exactly as typed.
+_JOURNEY = {":": "#58;", "#": "#35;", ";": "#59;", "%": "#37;", "`": "#96;", "<": "#lt;", ">": "#gt;", "\n": " "}
+_JOURNEY_TABLE = str.maketrans(_JOURNEY)
+_JOURNEY_ACTOR_TABLE = str.maketrans({**_JOURNEY, ",": "#44;"})
 _JOURNEY_KEYWORD = re.compile(r"^(journey|title|section|acc_?title|acc_?descr)\b", re.IGNORECASE)
 
 
 def journey_text(text: str, *, actor: bool = False, title: bool = False) -> str:
     """A title, section, task or actor name for Mermaid's journey diagram; never empty."""
-    value = " ".join(text.translate(_JOURNEY).split())
-    if actor:
-        value = value.replace(",", "，")
-    if not title and _JOURNEY_KEYWORD.match(value):
-        value = f"“{value}”"
+    plain = " ".join(text.split())
+    value = plain.translate(_JOURNEY_ACTOR_TABLE if actor else _JOURNEY_TABLE)
+    if not title and _JOURNEY_KEYWORD.match(plain):
+        value = f"#{ord(plain[0])};{value[1:]}"
     return value or "–"
 
 

@@ -31,6 +31,11 @@ def funnel_overlay(journey: Journey) -> EdgeOverlay:
         raise FunnelViewError(f"the funnel of '{journey.id}' cannot be computed: {exc}") from None
     widths = transition_flows(journey, report.combined)
     notes = {edge: f"flow {percent(round(flow, 4))}" for edge, flow in widths.items()}
+    no_flow = {}
+    for _, tp in journey.touchpoints():
+        for tr in tp.next:
+            if (tp.id, tr.to) not in widths:
+                no_flow[(tp.id, tr.to)] = "the journey ends at the outcome" if tp.outcome else "no customers take it"
     marks: dict[str, list[str]] = {}
     for tp_id, dropoff in report.combined.leaks:
         if dropoff >= LEAK_THRESHOLD:
@@ -42,7 +47,7 @@ def funnel_overlay(journey: Journey) -> EdgeOverlay:
                 "customers taking each transition; fix first #1-#3 = most conversion gained by saving "
                 f"{percent(report.fix_share)} of a leak")
     return EdgeOverlay(widths=widths, notes=notes, node_marks={tp: " · ".join(m) for tp, m in marks.items()},
-                       subtitle=subtitle)
+                       subtitle=subtitle, no_flow=no_flow)
 
 
 class FunnelViewError(RenderError):

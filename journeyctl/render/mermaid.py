@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from ..format.model import Journey
 from .definitions import Definitions, definitions
-from .escape import journey_text, mermaid_label, one_line, wrap
+from .escape import ELLIPSIS, journey_text, mermaid_label, one_line, wrap
 from .overlay import mark_colour
-from .palette import (HANDOFF_COLOUR, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, OUTCOME_COLOURS,
+from .palette import (NO_FLOW_COLOUR, HANDOFF_COLOUR, MISSING_HANDOFF_COLOUR, MOMENT_COLOUR, OUTCOME_COLOURS,
                       OUTCOME_SYMBOLS, TEXT_MUTED, percent)
 from .scene import Scene, SceneEdge, SceneNode
 
@@ -91,6 +91,8 @@ def _link_style(edge: SceneEdge) -> str:
         parts.append(f"stroke:{MISSING_HANDOFF_COLOUR}")
     elif edge.handoff:
         parts.append(f"stroke:{HANDOFF_COLOUR}")
+    if edge.no_flow:
+        parts += [f"stroke:{NO_FLOW_COLOUR}", "stroke-dasharray:2 3"]
     if edge.width is not None:
         parts.append(f"stroke-width:{edge.width:g}px")
     elif edge.missing_handoff:
@@ -150,6 +152,8 @@ def _legend(scene: Scene) -> list[str]:
         keys.append("red arrow: teams change without a hand-off")
     if any(e.extra for e in scene.edges):
         keys.append("dotted arrow: not declared in this journey")
+    if any(e.no_flow for e in scene.edges):
+        keys.append("grey dotted arrow: no flow")
     if not teams and not keys:
         return []
     out = ['  subgraph legend["Legend"]', "    direction TB"]
@@ -161,19 +165,78 @@ def _legend(scene: Scene) -> list[str]:
     return out
 
 
+# Mermaid draws each task in a box `journey.width` wide (150 by default) and `journey.height` high (50),
+# and cuts what does not fit. Measured in headless Chromium (a wide sans-serif, so a narrower font fits
+# more): two lines of about width / 9 characters fit in 50, three in 64 (the tallest box that keeps
+# Mermaid's axis above its faces). Where a name needs it, boxes grow to three lines and up to 300 wide;
+# a name longer than that is shortened at a word with "…" rather than cut mid-line by its box.
+JOURNEY_BOX, JOURNEY_BOX_MAX, JOURNEY_BOX_STEP = 150, 300, 10
+JOURNEY_TALL = 64  # journey.height for three lines of text
+JOURNEY_SECTION_GAP = 50  # Mermaid's journey.diagramMarginX, between the tasks a section spans
+
+
+def journey_box_chars(width: int, lines: int = 2) -> int:
+    """Characters of a name that fit in a journey box `width` wide on `lines` lines (words kept whole)."""
+    return lines * (width // 9) - 4 * (lines - 1)
+
+
+def _shorten(text: str, chars: int, line: int) -> str:
+    """`text` cut at a word to at most `chars` characters with "…"; a word longer than a `line` (which
+    the box would cut at its edge) ends the text there."""
+    position = 0
+    for word in text.split(" "):
+        if len(word) > line:
+            chars = min(chars, position + line)
+            break
+        position += len(word) + 1
+    if len(text) <= chars:
+        return text
+    cut = text[: chars - 1]
+    if " " in cut[chars // 2:]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:-") + ELLIPSIS
+
+
+def journey_box(tasks: list[str], sections: list[tuple[str, int]]) -> tuple[int, int]:
+    """(width, lines): Mermaid's default box where every name fits on two lines, else the narrowest
+    three-line box (a multiple of 10, up to 300) in which they fit, else the widest."""
+    def fits(width: int, lines: int) -> bool:
+        return all(len(t) <= journey_box_chars(width, lines) for t in tasks) and all(
+            len(name) <= journey_box_chars(width * n + JOURNEY_SECTION_GAP * (n - 1), lines) for name, n in sections)
+
+    if fits(JOURNEY_BOX, 2):
+        return JOURNEY_BOX, 2
+    for width in range(JOURNEY_BOX, JOURNEY_BOX_MAX + 1, JOURNEY_BOX_STEP):
+        if fits(width, 3):
+            return width, 3
+    return JOURNEY_BOX_MAX, 3
+
+
 def to_mermaid_journey(journey: Journey, defs: Definitions | None = None) -> str:
     """Mermaid's user-journey diagram: sections are stages, tasks touchpoints, actors owning teams.
 
     The score is the emotion moved from -2..+2 to Mermaid's 1..5; a touchpoint without one takes its
-    stage's emotion, else neutral (3), because Mermaid requires a score.
+    stage's emotion, else neutral (3), because Mermaid requires a score. The boxes are made big enough
+    for the names (front matter `config: journey: width/height`), and a name too long for the biggest
+    box is shortened with "…", so no name is silently cut by its box.
     """
     defs = defs or definitions(journey)
-    out = ["journey", f"  title {journey_text(one_line(journey.title, 200), title=True)}"]
+    stages = [s for s in journey.stages if s.touchpoints]
+    tasks = [one_line(tp.label, 120) for s in stages for tp in s.touchpoints]
+    sections = [(one_line(s.label, 80), len(s.touchpoints)) for s in stages]
+    width, lines = journey_box(tasks, sections)
+    out = []
+    if lines == 3:
+        out += ["---", "config:", "  journey:", f"    width: {width}", f"    height: {JOURNEY_TALL}", "---"]
+    out += ["journey", f"  title {journey_text(one_line(journey.title, 200), title=True)}"]
     for stage in journey.stages:
-        out.append(f"  section {journey_text(one_line(stage.label, 80))}")
+        n = max(1, len(stage.touchpoints))  # Mermaid draws no box for a section without tasks
+        room = journey_box_chars(width * n + JOURNEY_SECTION_GAP * (n - 1), lines)
+        span = width * n + JOURNEY_SECTION_GAP * (n - 1)
+        out.append(f"  section {journey_text(_shorten(one_line(stage.label, 80), room, span // 11))}")
         for tp in stage.touchpoints:
             emotion = tp.emotion if tp.emotion is not None else (stage.emotion if stage.emotion is not None else 0)
             actor = journey_text(one_line(defs.team_name(tp.owner), 60), actor=True) if tp.owner else "no owner"
-            out.append(f"    {journey_text(one_line(tp.label, 120))}: {emotion + 3}: {actor}")
+            name = _shorten(one_line(tp.label, 120), journey_box_chars(width, lines), width // 11)
+            out.append(f"    {journey_text(name)}: {emotion + 3}: {actor}")
     return "\n".join(out) + "\n"
-

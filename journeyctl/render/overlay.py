@@ -38,6 +38,8 @@ class EdgeOverlay:
     red_edges: edges drawn red (a late hand-off, a removed transition).
     node_marks: a short text shown on a touchpoint ("added", "leak: 23% leave here").
     subtitle: a line under the title saying what the overlay shows.
+    no_flow: declared edges that carry nothing in what the overlay measures, with why ("the journey
+        ends at the outcome"): drawn dotted and grey, so they never read as a thin flow.
     """
 
     widths: Mapping[Edge, float] = field(default_factory=dict)
@@ -46,6 +48,7 @@ class EdgeOverlay:
     red_edges: frozenset[Edge] | set[Edge] = frozenset()
     node_marks: Mapping[str, str] = field(default_factory=dict)
     subtitle: str | None = None
+    no_flow: Mapping[Edge, str] = field(default_factory=dict)
 
 
 def mark_colour(mark: str) -> str:

@@ -26,6 +26,7 @@ MISSING_HANDOFF_COLOUR = "#d1242f"
 MOMENT_COLOUR = "#bf8700"
 EDGE_COLOUR = "#57606a"
 TEXT_MUTED = "#57606a"
+NO_FLOW_COLOUR = "#8c959f"  # a declared transition a flow overlay gives nothing: dotted, grey
 CLUSTER_FILL = "#f6f8fa"
 CLUSTER_BORDER = "#d0d7de"
 

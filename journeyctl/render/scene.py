@@ -47,6 +47,7 @@ class SceneEdge:
     red: bool = False
     width: float | None = None
     note: str | None = None
+    no_flow: bool = False  # the overlay measures flow and this edge carries none (note says why)
 
     @property
     def condition(self) -> str:
@@ -147,6 +148,9 @@ def build_scene(journey: Journey, overlay: EdgeOverlay | None = None, findings: 
             edge.red = True
         if edge.pair in overlay.notes:
             edge.note = one_line(overlay.notes[edge.pair], 80)
+        if edge.pair in overlay.no_flow and edge.width is None and not edge.extra:
+            edge.no_flow = True
+            edge.note = one_line(f"no flow: {overlay.no_flow[edge.pair]}", 80)
     for ref, mark in sorted(overlay.node_marks.items()):
         if ref in first:
             first[ref].marks.append(one_line(mark, 80))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Sequence
+from dataclasses import dataclass, replace
+from typing import Mapping, Sequence
 
 from ..check.findings import Finding
 from ..format.model import Journey, Touchpoint
@@ -27,6 +27,7 @@ class PageContext:
     incoming: dict[str, list[CrossLink]]
     stats_by_file: dict[str, JourneyStats]
     titles: dict[str, str]                           # slug -> title shown for it
+    journey: str | None = None                       # the journey whose page is being written
 
     def slug_of(self, journey_id: str) -> str | None:
         return self.index.slug_by_id.get(journey_id)
@@ -35,24 +36,37 @@ class PageContext:
         return self.index.catalog[kind].get(item_id)
 
 
-def ref(ctx: PageContext, kind: str, item_id: str) -> str:
-    """A catalog reference: its label linked to the catalog page, or the bare id if nothing defines it."""
+def ref(ctx: PageContext, kind: str, item_id: str, journey_id: str | None = None) -> str:
+    """A catalog reference: its label linked to the catalog page, or the bare id if nothing defines it.
+
+    The label is the one the journey (`journey_id`, else the page's) defines itself, if it does: the
+    catalog keeps the first definition of an id, and another journey may name its `support` otherwise.
+    """
     item = ctx.catalog_item(kind, item_id)
     if item is None:
         return f'{esc(item_id)} <span class="badge error" title="not defined in the workspace">undefined</span>'
     singular = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}[kind]
-    return a(f"{ROOT}catalog.html#{singular}-{item_id}", item.label)
+    local = ctx.index.local_names.get(journey_id or ctx.journey or "", {}).get(kind, {}).get(item_id)
+    return a(f"{ROOT}catalog.html#{singular}-{item_id}", local or item.label)
 
 
 def journey_link(ctx: PageContext, journey_id: str, touchpoint: str | None = None) -> str:
+    """A touchpoint (or journey) of another journey, by name: "Ticket raised in <journey title>".
+
+    Ids only where the workspace does not know the journey or the touchpoint (with a badge saying so).
+    """
     slug = ctx.slug_of(journey_id)
     text = f"{journey_id}/{touchpoint}" if touchpoint else journey_id
     if slug is None:
         return f'{esc(text)} {badge("not in workspace", "error")}'
     known = touchpoint is None or touchpoint in ctx.index.touchpoints_by_id.get(journey_id, frozenset())
-    anchor = f"#tp-{touchpoint}" if touchpoint and known else ""
-    link = a(f"{slug}.html{anchor}", text)
-    return link if known else f'{link} {badge("unknown touchpoint", "error")}'
+    if not known:
+        return f'{a(f"{slug}.html", text)} {badge("unknown touchpoint", "error")}'
+    title = ctx.titles.get(slug, journey_id)
+    if touchpoint is None:
+        return a(f"{slug}.html", title)
+    name = ctx.index.touchpoint_names.get(journey_id, {}).get(touchpoint, touchpoint)
+    return f'{a(f"{slug}.html#tp-{touchpoint}", name)} <span class="muted">in {esc(title)}</span>'
 
 
 def _signed(value: int | None) -> str:
@@ -62,6 +76,7 @@ def _signed(value: int | None) -> str:
 def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[Finding],
                         source_lines: Sequence[str], views: Sequence[ViewOutput], ctx: PageContext,
                         coverage: StatsReport) -> str:
+    ctx = replace(ctx, journey=journey.id)  # catalog names as this journey defines them
     tp_index = journey.touchpoint_index()
     stats = ctx.stats_by_file.get(entry.file)
     parts: list[str] = [f"<h1>{esc(journey.title)}</h1>"]
@@ -90,7 +105,7 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
     parts.append(_pain_points(journey))
     parts.append(_findings(findings, source_lines))
     parts.append(_links(journey, entry, ctx))
-    parts.append(_coverage(coverage))
+    parts.append(_coverage(coverage, journey, ctx))
     from .assets import ZOOM_JS
 
     return page(journey.title, "\n".join(p for p in parts if p), root=ROOT,
@@ -248,8 +263,9 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
                 other = tp_index.get(tr.target)
                 target = a(f"#tp-{tr.target}", other.label) if other else esc(tr.to)
                 to_team = other.owner if other else None
+            to_journey = tr.journey if tr.journey is not None and tr.journey != journey.id else None
             rows.append([a(f"#tp-{tp.id}", tp.label), ref(ctx, "teams", tp.owner) if tp.owner else "",
-                         target, ref(ctx, "teams", to_team) if to_team else "", esc(h.trigger or ""),
+                         target, ref(ctx, "teams", to_team, to_journey) if to_team else "", esc(h.trigger or ""),
                          f"<strong>{esc(h.sla)}</strong>" if h.sla else badge("no SLA", "warning"),
                          esc(h.via or "")])
     out = ['<h2 id="handoffs">Hand-offs</h2>']
@@ -266,8 +282,10 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
         for m in missing:
             target = (journey_link(ctx, *m.target.split("/", 1)) if "/" in m.target
                       else a(f"#tp-{m.target}", tp_index[m.target].label if m.target in tp_index else m.target))
-            mrows.append([str(m.line), a(f"#tp-{m.source}", m.source), ref(ctx, "teams", m.from_team), target,
-                          ref(ctx, "teams", m.to_team)])
+            source = tp_index[m.source].label if m.source in tp_index else m.source
+            to_journey = m.target.split("/", 1)[0] if "/" in m.target else None
+            mrows.append([str(m.line), a(f"#tp-{m.source}", source), ref(ctx, "teams", m.from_team), target,
+                          ref(ctx, "teams", m.to_team, to_journey)])
         out.append(table(["Line", "From", "Team", "To", "Team"], mrows, numeric=[0]))
     return "".join(out)
 
@@ -301,6 +319,7 @@ def _findings(findings: Sequence[Finding], source_lines: Sequence[str]) -> str:
 
 
 def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
+    tp_index = journey.touchpoint_index()
     out = []
     for _, tp in journey.touchpoints():
         for tr in tp.next:
@@ -312,8 +331,11 @@ def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
         if link.source_slug == entry.slug:
             continue
         title = ctx.titles.get(link.source_slug, link.source_slug)
-        incoming.append(f'{a(f"{link.source_slug}.html#tp-{link.source}", f"{title} / {link.source}")} '
-                        f'\u2192 {a(f"#tp-{link.target}", link.target)}')
+        source_journey = next((e.id for e in ctx.index.entries if e.slug == link.source_slug), "")
+        source = ctx.index.touchpoint_names.get(source_journey, {}).get(link.source, link.source)
+        target = tp_index[link.target].label if link.target in tp_index else link.target
+        incoming.append(f'{a(f"{link.source_slug}.html#tp-{link.source}", source)} '
+                        f'<span class="muted">in {esc(title)}</span> \u2192 {a(f"#tp-{link.target}", target)}')
     html = ['<h2 id="leads-into">Leads into other journeys</h2>']
     html.append(ul(out) if out else '<p class="muted">No transition leaves this journey.</p>')
     if incoming:
@@ -321,26 +343,51 @@ def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
     return "".join(html)
 
 
-def matrix_table(matrix: Matrix, label: str, totals: bool = True) -> str:
+def named(item_id: str, names: Mapping[str, str]) -> str:
+    """A persona, channel or team as people know it: its name, with the id under it in small type."""
+    name = names.get(item_id)
+    if not name or name == item_id:
+        return esc(item_id)
+    return f'{esc(name)}<div class="tp-meta"><code>{esc(item_id)}</code></div>'
+
+
+def matrix_table(matrix: Matrix, label: str, totals: bool = True, names: Mapping[str, str] | None = None,
+                 columns: Mapping[str, str] | None = None) -> str:
+    """Touchpoints per row item and stage; `names` and `columns` give rows and stage columns their names."""
     if not matrix.rows:
         return '<p class="muted">No touchpoint.</p>'
     top = matrix.maximum
     rows = []
     for row, values in zip(matrix.rows, matrix.cells):
-        cells = [esc(row)] + [heat_cell(v, top) for v in values]
+        cells = [named(row, names or {})] + [heat_cell(v, top) for v in values]
         if totals:
             cells.append(f'<td class="num"><strong>{sum(values)}</strong></td>')
         rows.append(cells)
-    header = [f"{label} \\ stage", *matrix.columns] + (["total"] if totals else [])
+    header = [f"{label} \\ stage", *((columns or {}).get(c, c) for c in matrix.columns)] + (["total"] if totals else [])
     return table(header, rows, numeric=range(1, len(header)), cls="matrix")
 
 
-def _coverage(report: StatsReport) -> str:
+def catalog_names(ctx: "PageContext | WorkspaceIndex", kind: str) -> dict[str, str]:
+    """Id -> name of the workspace's personas, channels or teams (catalogs and journeys together)."""
+    index = ctx.index if isinstance(ctx, PageContext) else ctx
+    return {item_id: item.label for item_id, item in index.catalog[kind].items()}
+
+
+def _coverage(report: StatsReport, journey: Journey, ctx: PageContext) -> str:
+    stages = {s.id: s.label for s in journey.stages}
+
+    def names(kind: str) -> dict[str, str]:  # the journey's own definitions first, as on the rest of its page
+        return {**catalog_names(ctx, kind), **{item.id: item.label for item in getattr(journey, kind)}}
+
     return ('<h2 id="coverage">Coverage</h2><p class="muted">Touchpoints per persona, channel and team in each '
             "stage of this journey.</p>"
-            + "<h3>Personas</h3>" + matrix_table(report.persona_stage, "persona")
-            + "<h3>Channels</h3>" + matrix_table(report.channel_stage, "channel")
-            + "<h3>Teams</h3>" + matrix_table(report.team_stage, "team"))
+            + "<h3>Personas</h3>" + matrix_table(report.persona_stage, "persona", names=names("personas"),
+                                                 columns=stages)
+            + "<h3>Channels</h3>" + matrix_table(report.channel_stage, "channel", names=names("channels"),
+                                                 columns=stages)
+            + "<h3>Teams</h3>" + matrix_table(report.team_stage, "team", names=names("teams"),
+                                              columns=stages))
+
 
 
 def render_invalid_page(entry: IndexEntry, findings: Sequence[Finding], source_lines: Sequence[str]) -> str:

@@ -141,9 +141,14 @@ def serve(build: Callable[[], object], files: Callable[[], list[Path]], out: Pat
     build: builds the site (raises on a usage or site error); files: the workspace files to watch.
     """
     site = LiveSite(out)
-    build()
+    # Bind before the first build: a port in use is said at once, not after a build of the whole site.
     server = ThreadingHTTPServer(("127.0.0.1", port), _handler(site))
     server.daemon_threads = True
+    try:
+        build()
+    except BaseException:
+        server.server_close()
+        raise
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     if ready is not None:

@@ -111,6 +111,10 @@ class WorkspaceIndex:
     entries: list[IndexEntry] = field(default_factory=list)
     slug_by_id: dict[str, str] = field(default_factory=dict)     # journey id -> slug of its first file
     touchpoints_by_id: dict[str, frozenset[str]] = field(default_factory=dict)
+    touchpoint_names: dict[str, dict[str, str]] = field(default_factory=dict)  # journey id -> tp id -> name
+    # journey id -> kind -> id -> name, for what a journey defines itself: two journeys may each define a
+    # team `support` with its own name, and each page (and each link into that journey) uses its own.
+    local_names: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
     catalog: dict[str, dict[str, CatalogItem]] = field(default_factory=lambda: {k: {} for k in CATALOG_KINDS})
     links: list[CrossLink] = field(default_factory=list)
     catalog_files: list[str] = field(default_factory=list)
@@ -139,6 +143,10 @@ class WorkspaceIndex:
         """Record what other pages need of this journey (its entry row is appended by the caller)."""
         self.slug_by_id.setdefault(journey.id, entry.slug)
         self.touchpoints_by_id.setdefault(journey.id, frozenset(tp.id for _, tp in journey.touchpoints()))
+        self.touchpoint_names.setdefault(journey.id, {tp.id: tp.label for tp in reversed(
+            [tp for _, tp in journey.touchpoints()])})  # reversed: the first definition of an id wins
+        self.local_names.setdefault(journey.id, {kind: {item.id: item.label for item in getattr(journey, kind)}
+                                                 for kind in CATALOG_KINDS})
         for kind in CATALOG_KINDS:
             for item in getattr(journey, kind):
                 self.define(kind, item, entry.slug, True)

@@ -8,7 +8,7 @@ from ..check.findings import Finding
 from ..analysis.stats import StatsReport
 from .assets import INDEX_JS
 from .html import a, badge, esc, heat_cell, page, scroll_region, table, text_list, url
-from .journey_page import matrix_table
+from .journey_page import catalog_names, matrix_table, named
 from .workspace_model import CATALOG_KINDS, SINGULAR, CatalogItem, WorkspaceIndex, is_due
 
 MAX_USERS_LISTED = 30  # journeys listed per catalog entry before "and N more"
@@ -122,16 +122,19 @@ def render_matrices(stats: StatsReport, index: WorkspaceIndex) -> str:
     for key, label, title in (("persona_stage", "persona", "Personas \u00d7 stages"),
                               ("channel_stage", "channel", "Channels \u00d7 stages"),
                               ("team_stage", "team", "Teams \u00d7 stages")):
-        body.append(f'<h2 id="{key}">{esc(title)}</h2>' + matrix_table(getattr(stats, key), label))
+        kind = {"persona": "personas", "channel": "channels", "team": "teams"}[label]
+        body.append(f'<h2 id="{key}">{esc(title)}</h2>'
+                    + matrix_table(getattr(stats, key), label, names=catalog_names(index, kind)))
     body.append('<h2 id="handoffs">Hand-offs between teams</h2>'
                 '<p class="muted">Transitions between touchpoints owned by different teams (rows: from, columns: '
                 "to). Red cells have transitions without a declared <code>handoff</code>.</p>")
     teams = stats.teams
+    team_names = catalog_names(index, "teams")
     if teams:
         top = max(p.transitions for p in stats.handoffs)
         hrows = []
         for source in teams:
-            cells = [esc(source)]
+            cells = [named(source, team_names)]
             for target in teams:
                 pair = stats.handoff_pair(source, target)
                 if pair is None:
@@ -142,7 +145,8 @@ def render_matrices(stats: StatsReport, index: WorkspaceIndex) -> str:
                 else:
                     cells.append(heat_cell(pair.transitions, top))
             hrows.append(cells)
-        body.append(table(["from \\ to", *teams], hrows, numeric=range(1, len(teams) + 1), cls="matrix"))
+        body.append(table(["from \\ to", *(team_names.get(t, t) for t in teams)], hrows,
+                          numeric=range(1, len(teams) + 1), cls="matrix"))
     else:
         body.append('<p class="muted">No transition crosses teams.</p>')
     body.append(f'<h2 id="missing">Missing hand-offs ({len(stats.missing)})</h2>')
@@ -152,7 +156,7 @@ def render_matrices(stats: StatsReport, index: WorkspaceIndex) -> str:
             slug = slugs.get(m.file)
             where = a(f"journeys/{slug}.html#handoffs", m.journey) if slug else esc(m.journey)
             mrows.append([where, f"<code>{esc(m.file)}:{m.line}</code>", esc(f"{m.source} \u2192 {m.target}"),
-                          esc(f"{m.from_team} \u2192 {m.to_team}")])
+                          esc(f"{team_names.get(m.from_team, m.from_team)} \u2192 {team_names.get(m.to_team, m.to_team)}")])
         body.append(table(["Journey", "Where", "Transition", "Teams"], mrows))
     else:
         body.append("<p>Every transition between teams declares its hand-off.</p>")
@@ -170,7 +174,7 @@ def render_catalog(index: WorkspaceIndex, catalog_findings: dict[str, list[Findi
         if not items:
             body.append('<p class="muted">None.</p>')
             continue
-        header, rows = _catalog_rows(kind, items, titles)
+        header, rows = _catalog_rows(kind, items, titles, _other_names(index, kind))
         body.append(table(header, rows))
     shown = {f: fs for f, fs in sorted(catalog_findings.items()) if fs}
     if shown:
@@ -181,7 +185,20 @@ def render_catalog(index: WorkspaceIndex, catalog_findings: dict[str, list[Findi
     return page("Catalog", "\n".join(body), current="catalog")
 
 
-def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str]) -> tuple[list[str], list[list[str]]]:
+def _other_names(index: WorkspaceIndex, kind: str) -> dict[str, list[tuple[str, str]]]:
+    """Id -> (name, slug) of journeys that define the id under another name than the catalog's first one."""
+    out: dict[str, list[tuple[str, str]]] = {}
+    for journey_id, kinds in sorted(index.local_names.items()):
+        for item_id, label in sorted(kinds.get(kind, {}).items()):
+            known = index.catalog[kind].get(item_id)
+            slug = index.slug_by_id.get(journey_id)
+            if known is not None and slug is not None and label != known.label:
+                out.setdefault(item_id, []).append((label, slug))
+    return out
+
+
+def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str],
+                  others: dict[str, list[tuple[str, str]]] | None = None) -> tuple[list[str], list[list[str]]]:
     singular = SINGULAR[kind]
     rows = []
     for item in items:
@@ -206,7 +223,10 @@ def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str
             used += f" and {len(users) - MAX_USERS_LISTED} more"
         used_cell = (f'<td data-count="{len(users)}">{len(users)}: {used}</td>' if users
                      else f'<td data-count="0">{badge("unused", "warning")}</td>')
-        row = [ident, esc(item.label), "".join(f"<div>{d}</div>" for d in details)]
+        name = esc(item.label) + "".join(
+            f'<div class="tp-meta">also {esc(label)} in {a(f"journeys/{slug}.html", titles.get(slug, slug))}</div>'
+            for label, slug in (others or {}).get(item.id, []))
+        row = [ident, name, "".join(f"<div>{d}</div>" for d in details)]
         if kind == "metrics":
             target = f.get("target")
             unit = f.get("unit", "")

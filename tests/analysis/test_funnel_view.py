@@ -58,3 +58,24 @@ def test_the_map_draws_no_flow_after_an_outcome_and_numbers_the_top_three_fixes(
     dot = to_dot(LEAKY, "funnel")
     assert [dot.count(f"fix first #{n}: +") for n in (1, 2, 3, 4)] == [1, 1, 1, 0]
     assert "fix first #1-#3" in dot  # the subtitle says what the numbers mean
+
+
+def test_transitions_without_flow_are_dotted_grey_and_say_why_in_dot_and_mermaid():
+    overlay = funnel_overlay(LEAKY)
+    assert overlay.no_flow[("won", "a")] == "the journey ends at the outcome"
+    assert overlay.no_flow[("b", "d")] == "no customers take it"  # the rates leave it nothing
+    assert ("d", "e") in overlay.no_flow  # nobody reaches d
+    assert not set(overlay.no_flow) & set(overlay.widths)  # a transition is flow or no flow, never both
+    dot = to_dot(LEAKY, "funnel")
+    ids = {tp.id: n for n, (_, tp) in enumerate(LEAKY.touchpoints())}
+    back = next(line for line in dot.splitlines() if line.strip().startswith(f"n{ids['won']} -> n{ids['a']} "))
+    assert 'style="dotted"' in back and "penwidth=1," in back and "no flow: the journey" in back
+    assert "flow " not in back.replace("no flow", "")
+    flowing = next(line for line in dot.splitlines() if line.strip().startswith(f"n{ids['a']} -> n{ids['b']} "))
+    assert "dotted" not in flowing and "flow 90%" in flowing
+    assert "dotted grey: no flow" in dot  # the legend says what the dots mean
+    from journeyctl.render import to_mermaid
+
+    mermaid = to_mermaid(LEAKY, "funnel")
+    assert "no flow#58; the journey ends at the outcome" in mermaid
+    assert "stroke-dasharray:2 3" in mermaid and "grey dotted arrow#58; no flow" in mermaid

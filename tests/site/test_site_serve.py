@@ -91,3 +91,23 @@ def test_the_reload_script_runs_under_the_pages_policy(live, tmp_path):
     browser = Chromium(find_chromium(), tmp_path / "profile")
     dom = browser.dump_dom(base + "/journeys/support-renewal.html")
     assert 'data-live-preview="on"' in dom
+
+
+def test_a_port_in_use_is_refused_before_building(tmp_path):
+    import socket
+    import subprocess
+    import sys
+
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    shutil.copy(ROOT / "examples" / "support-renewal.journey.yaml", ws)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "journeyctl", "docs", "--serve", "--port", str(port),
+                               "-o", str(tmp_path / "site")], cwd=ws, capture_output=True, text=True, timeout=60,
+                              env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "site").exists()  # nothing was built for a preview that cannot be served
