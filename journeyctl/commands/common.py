@@ -40,9 +40,15 @@ def load_settings(config_path: Optional[Path], paths: Optional[List[Path]] = Non
         raise fail(f"{exc.file}:{exc.line}:{exc.column}: {exc.message}")
 
 
+def stdout_if_dash(output: Optional[Path]) -> Optional[Path]:
+    """`-o -` means stdout, as in most command-line tools: never a file named '-'."""
+    return None if output is not None and str(output) == "-" else output
+
+
 def emit(text: str, output: Optional[Path]) -> None:
     from ..output import OutputError, write_atomic, write_stdout
 
+    output = stdout_if_dash(output)
     try:
         if output is None:
             write_stdout(text)

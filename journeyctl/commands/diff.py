@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
                                          help="Head revision (default: the working tree), or a second file; "
                                               "then paths that narrow the comparison."),
         fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, md (PR comment) or json."),
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file."),
+        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to this file (- for stdout)."),
         fail_on_new: Optional[Severity] = typer.Option(
             None, "--fail-on-new", help="Exit 1 when the change introduces findings at this level or above."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
@@ -36,11 +36,12 @@ def register(app: typer.Typer) -> None:
         new finding at that level; 2 for an unknown revision or a path that is not there.
         """
         from ..check.pipeline import UsageError
-        from .common import fail, load_settings
+        from .common import fail, load_settings, stdout_if_dash
         from ..diff.report import FORMATTERS
         from ..diff.sides import load_sides
         from ..output import OutputError, write_atomic
 
+        output = stdout_if_dash(output)
         config = load_settings(config_path)
         try:
             result = load_sides(base, list(rest or []), config, Path(os.getcwd()))

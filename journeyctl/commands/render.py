@@ -45,7 +45,7 @@ def register(app: typer.Typer) -> None:
         output_arg: Optional[str] = typer.Option(
             None, "--output", "-o",
             help="A file (one journey), or a directory: <id>.<ext> for the map, <id>.<view>.<ext> for other "
-                 "views. Default: stdout (one journey)."),
+                 "views. Default, or -: stdout (one journey)."),
         views: List[View] = typer.Option(
             [], "--view",
             help="map (default), blueprint, emotion, journey (Mermaid only) or funnel; repeat to write several "
@@ -70,7 +70,8 @@ def register(app: typer.Typer) -> None:
         from ..render.targets import as_bytes, format_from_suffix, output_name, stale_reason
 
         # A string, not a Path: Path("docs/") drops the trailing slash that says "a directory".
-        output = Path(output_arg) if output_arg else None
+        explicit_stdout = output_arg == "-"  # `-o -`: stdout, even on a terminal
+        output = Path(output_arg) if output_arg and not explicit_stdout else None
         config = load_settings(config_path)
         limit = timeout if timeout is not None else config.render_timeout
         try:
@@ -126,7 +127,7 @@ def register(app: typer.Typer) -> None:
                     target = output / output_name(journey.id, view, out_format)
                     _claim(targets, target, f"the {view} view of {file}")
                     jobs.append((journey, view, target))
-            elif output is None and out_format == "svg" and _stdout_is_terminal():
+            elif output is None and out_format == "svg" and not explicit_stdout and _stdout_is_terminal():
                 # SVG markup is of no use on a screen: the picture goes beside the journey (issue 14).
                 jobs.append((journey, chosen_views[0], file.parent / output_name(journey.id, chosen_views[0], "svg")))
                 sys.stderr.write("journeyctl: stdout is a terminal, so the SVG is written beside the journey; "

@@ -12,7 +12,7 @@ from .common import emit
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def schema(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout.")) -> None:
+    def schema(output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (- for stdout).")) -> None:
         """Print the journey JSON Schema (for editors and other validators)."""
         import json
 

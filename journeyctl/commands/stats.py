@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
     def stats(
         paths: List[Path] = typer.Argument(None, help="Journey files, directories or globs (default: .)."),
         fmt: ReportFormat = typer.Option(ReportFormat.text, "--format", "-f", help="text, md or json."),
-        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+        output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (- for stdout)."),
         config_path: Optional[Path] = typer.Option(None, "--config", "-c",
                                                    help="Config file (default: nearest .journeyctl.yaml or pyproject.toml)."),
     ) -> None:
@@ -46,10 +46,11 @@ def register(app: typer.Typer) -> None:
         is the longest route with each loop counted once. Exit 1 when some files are not valid journeys.
         """
         from ..check.pipeline import UsageError
-        from .common import fail, load_settings
+        from .common import fail, load_settings, stdout_if_dash
         from ..report.text import clean
         from ..analysis.stats import collect_stats
 
+        output = stdout_if_dash(output)
         config = load_settings(config_path)
         try:
             report = collect_stats(paths or [Path(".")], config)

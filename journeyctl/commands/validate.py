@@ -38,6 +38,7 @@ def register(app: typer.Typer) -> None:
         write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record this run's findings as the baseline file, then pass."),
     ) -> None:
         """Check journeys against the schema and the gap rules."""
+        from .common import stdout_if_dash
         from ..check.pipeline import UsageError, exit_code
         from ..output import OutputError, write_atomic
         from ..report import get_reporter
@@ -86,6 +87,7 @@ def register(app: typer.Typer) -> None:
             if note:
                 sys.stderr.write(f"journeyctl: {note}\n")
         written: tuple[Path, str] | None = None
+        output = stdout_if_dash(output)  # `-o -`: the report already goes to stdout
         if output is not None:
             # --output writes the machine format beside the terminal's text; without --format the suffix picks it.
             file_format = fmt.value if fmt else _SUFFIX_FORMATS.get(output.suffix.lower(), "json")
