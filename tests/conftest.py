@@ -39,3 +39,22 @@ def _private_result_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     directory = tmp_path_factory.mktemp("journeyctl-cache", numbered=True)
     monkeypatch.setenv("JOURNEYCTL_CACHE_DIR", str(directory))
     return directory
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz tests' figure: how many mutants each command was fed (tests/helpers/mutants.py), also
+    written as JSON to $JOURNEYCTL_FUZZ_REPORT; the long profile's "10,000 per command" is counted here."""
+    import sys
+
+    module = sys.modules.get("helpers.mutants")
+    if module is None or not module.MUTANTS:
+        return
+    counts = dict(sorted(module.MUTANTS.items()))
+    terminalreporter.write_sep("-", "fuzz: mutants per command")
+    for command, count in counts.items():
+        terminalreporter.write_line(f"{command:10} {count:>8,}")
+    report = os.environ.get("JOURNEYCTL_FUZZ_REPORT")
+    if report:
+        import json
+
+        Path(report).write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")

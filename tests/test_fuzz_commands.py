@@ -1,0 +1,138 @@
+"""Every command fed hostile journeys (and conform hostile logs): never a traceback, exits 0, 1 or 2.
+
+tests/test_fuzz.py fuzzes validate one mutant at a time; here each command that reads journeys gets its
+own test: validate, render (every view in dot, svg, md and mermaid), docs (a site build), funnel (text,
+json, md, with and without what-if options), conform (a mutant journey against a generated event log
+that is itself broken: bad rows, wrong columns, odd timestamps, non-UTF-8 bytes, in CSV and JSON Lines)
+and diff (two mutants of one journey as base and head, in its two-file mode). Mutants come from
+tests/helpers/mutants.py. Commands that take a workspace get a batch of mutants per example (one docs
+build of ten files costs little more than one of one file); the figure that counts is mutants per
+command, tallied in helpers.mutants.MUTANTS and printed at the end of the session.
+
+JOURNEYCTL_DEBUG=1 is set for every run: the CLI's last line of defence ("internal error") and
+validate's per-file crash finding re-raise instead, so a bug is seen as the exception it is.
+
+Profiles (tests/conftest.py): "ci" keeps this module to a few seconds per command; "long" feeds each
+command 10,000 mutants (JOURNEYCTL_FUZZ_MUTANTS to change it); see docs/robustness.md:
+
+    nice -n 19 .venv/bin/pytest -p no:cacheprovider tests/test_fuzz_commands.py --hypothesis-profile=long -k docs
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
+
+from helpers.mutants import batch, budget, tally
+from journeyctl.cli import app
+
+runner = CliRunner()
+ENV = {"JOURNEYCTL_DEBUG": "1", "NO_COLOR": "1", "COLUMNS": "120"}
+
+BATCH = 10
+"""Mutant files per example for the commands that take a workspace (validate, render, docs)."""
+
+
+def describe(cases: list[tuple[str, bytes]]) -> str:
+    """The mutants, shortened, for a failure message (the seed reproduces them exactly)."""
+    return "\n".join(f"m{i}.journey.yaml ({kind}): {raw[:600]!r}" for i, (kind, raw) in enumerate(cases))
+
+
+def invoke(args: list[str], cases: list[tuple[str, bytes]]) -> Result:
+    """Run the CLI in-process; fail with the traceback and the inputs when it crashes."""
+    result = runner.invoke(app, args, env=ENV)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        trace = "".join(traceback.format_exception(*result.exc_info)) if result.exc_info else repr(result.exception)
+        raise AssertionError(f"journeyctl {' '.join(args)} crashed on\n{describe(cases)}\n{trace}")
+    assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output[-2000:], describe(cases))
+    assert "internal error" not in result.output, (result.output[-2000:], describe(cases))
+    assert "Traceback" not in result.output, (result.output[-2000:], describe(cases))
+    return result
+
+
+def write_batch(directory: Path, batch: list[tuple[str, bytes]]) -> dict[str, bytes]:
+    """The mutants as m<i>.journey.yaml in `directory`; their bytes by file name."""
+    files = {}
+    for i, (_kind, raw) in enumerate(batch):
+        (directory / f"m{i}.journey.yaml").write_bytes(raw)
+        files[f"m{i}.journey.yaml"] = raw
+    return files
+
+
+def assert_no_partial_files(directory: Path) -> None:
+    """write_atomic's temporary files never outlive a run, whatever the outcome."""
+    leftovers = [p for p in directory.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".") and ".tmp" in p.name]
+    assert leftovers == [], leftovers
+
+
+def lines_of(raw: bytes) -> int:
+    """The lines an editor shows for `raw`, counting every line break YAML knows."""
+    text = raw.decode("utf-8", errors="replace")
+    return max(1, len(text.splitlines()) + 1)
+
+
+seeds = st.integers(0, 2**40)
+
+
+# --- validate --------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=budget(BATCH, 8))
+@given(seeds)
+def test_validate_never_crashes_on_a_workspace_of_mutants(seed):
+    cases = batch(seed, BATCH)
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_batch(Path(tmp), cases)
+        result = invoke(["validate", tmp, "--format", "json"], cases)
+    tally("validate", len(cases))
+    if result.exit_code == 2:
+        return
+    for finding in json.loads(result.stdout)["findings"]:
+        name = Path(finding["file"]).name
+        if name in files:  # a finding on the workspace itself (a catalog, the config) has no mutant
+            assert 1 <= finding["line"] <= lines_of(files[name]), (finding, files[name][:400])
+            assert finding["column"] >= 1, finding
+
+
+# --- render ----------------------------------------------------------------------------------------------
+
+VIEWS_OF = {"dot": ["map", "blueprint", "emotion", "funnel"], "svg": ["map", "blueprint", "emotion", "funnel"],
+            "md": ["map", "journey", "funnel"], "mermaid": ["map", "journey", "funnel"]}
+
+
+def _looks_complete(path: Path, fmt: str) -> None:
+    data = path.read_bytes()
+    assert data, path
+    text = data.decode("utf-8")
+    if fmt == "dot":
+        assert re.match(r"\s*(strict\s+)?(di)?graph\b", text) and text.rstrip().endswith("}"), (path, text[-300:])
+    elif fmt == "svg":
+        assert text.lstrip().startswith(("<?xml", "<svg")) and text.rstrip().endswith("</svg>"), (path, text[-300:])
+
+
+@settings(max_examples=budget(BATCH, 4))
+@given(seeds, st.sampled_from(sorted(VIEWS_OF)), st.data())
+def test_render_never_crashes_on_a_workspace_of_mutants(seed, fmt, data):
+    views = data.draw(st.lists(st.sampled_from(VIEWS_OF[fmt]), min_size=1, max_size=4, unique=True))
+    cases = batch(seed, BATCH)
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace, out = Path(tmp) / "ws", Path(tmp) / "out"
+        workspace.mkdir()
+        write_batch(workspace, cases)
+        args = ["render", str(workspace), "-o", str(out), "-f", fmt, "--timeout", "20"]
+        for view in views:
+            args += ["--view", view]
+        invoke(args, cases)
+        tally("render", len(cases))
+        if out.exists():
+            assert_no_partial_files(out)
+            for path in out.iterdir():
+                _looks_complete(path, fmt)
