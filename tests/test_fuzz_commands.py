@@ -25,13 +25,13 @@ import re
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any
+from random import Random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from helpers.mutants import batch, budget, tally
+from helpers.mutants import batch, budget, mutate, seeded, tally, touchpoint_ids
 from journeyctl.cli import app
 
 runner = CliRunner()
@@ -136,3 +136,67 @@ def test_render_never_crashes_on_a_workspace_of_mutants(seed, fmt, data):
             assert_no_partial_files(out)
             for path in out.iterdir():
                 _looks_complete(path, fmt)
+
+
+# --- docs ------------------------------------------------------------------------------------------------
+
+# A view the site could not draw says so on the page; a renderer's own refusal (Graphviz timed out or is
+# missing: RenderError and its kinds) is honest, a Python exception there is a bug the page hides.
+HIDDEN_CRASH = re.compile(r"could not be rendered: (?!Render|Graphviz)(\w+(Error|Exception)\b)")
+
+
+@settings(max_examples=budget(BATCH, 3))
+@given(seeds, st.sampled_from(["--no-svg", "--no-svg", "--no-svg", "svg"]),
+       st.sampled_from(["map,blueprint,emotion", "map", "none", "emotion,blueprint"]))
+def test_docs_never_crashes_on_a_workspace_of_mutants(seed, svg, views):
+    cases = batch(seed, BATCH)
+    with tempfile.TemporaryDirectory() as tmp:
+        workspace, site = Path(tmp) / "ws", Path(tmp) / "site"
+        workspace.mkdir()
+        write_batch(workspace, cases)
+        args = ["docs", str(workspace), "-o", str(site), "--views", views] + (["--no-svg"] if svg == "--no-svg" else [])
+        result = invoke(args, cases)
+        tally("docs", len(cases))
+        if result.exit_code == 2:
+            return
+        assert (site / "index.html").is_file(), result.output[-2000:]
+        assert_no_partial_files(site)
+        for page in site.rglob("*.html"):
+            text = page.read_text(encoding="utf-8")
+            assert text.rstrip().endswith("</html>"), (page, text[-300:])
+            hidden = HIDDEN_CRASH.search(text)
+            assert hidden is None, (page.name, hidden.group(0), describe(cases))
+
+
+# --- funnel ----------------------------------------------------------------------------------------------
+
+RATES = ["0.5", "0", "1", "1.5", "-1", "80%", "nan", "inf", "1e400", "0x1", "", "½", "0.3333333333333333333333"]
+
+
+def _set_option(rng: Random, names: list[str]) -> str:
+    pick = lambda: rng.choice(names) if names and rng.random() < 0.8 else rng.choice(["nowhere", "", "a->b", "\u202e"])  # noqa: E731
+    shape = rng.choice(["{}->{}={}", "{}->{}={}", "{}={}{}", "{}->{}", "{}->{}={}={}"])
+    return shape.format(pick(), pick(), rng.choice(RATES), rng.choice(RATES))
+
+
+@settings(max_examples=budget(1, 15))
+@given(seeds, st.sampled_from(["text", "json", "md"]), st.booleans(), st.booleans())
+def test_funnel_never_crashes_on_a_mutant(seed, fmt, what_if, options):
+    rng, data = seeded(seed, rates=True)
+    case = mutate(rng, data)
+    names = touchpoint_ids(data)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "m0.journey.yaml"
+        path.write_bytes(case[1])
+        args = ["funnel", str(path), "-f", fmt]
+        if what_if:
+            args += [f"--set={_set_option(rng, names)}" for _ in range(rng.randint(1, 3))]
+        if options:
+            args += ["--entry", rng.choice(names + ["nowhere"]), "--customers", str(rng.choice([1, 7, 10**6, 10**18])),
+                     "--fix-share", str(rng.choice([0, 0.5, 1]))]
+        result = invoke(args, [case])
+    tally("funnel", 1)
+    if fmt == "json" and result.exit_code == 0:
+        report = json.loads(result.stdout)
+        assert -1e-9 <= report["combined"]["conversion"] <= 1 + 1e-9, report["combined"]
+        assert -1e-9 <= report["combined"]["dropoff"] <= 1 + 1e-9, report["combined"]

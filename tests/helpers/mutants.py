@@ -176,7 +176,7 @@ def plausible(data: dict[str, Any]) -> dict[str, Any]:
     """`data` with rates a funnel can follow (each touchpoint's sum below 1) and its first touchpoint an
     entry: funnel and conform then get past their refusals, and the mutation breaks a journey that computes."""
     for s, stage in enumerate(data["stages"]):
-        for t, touchpoint in enumerate(stage["touchpoints"]):
+        for t, touchpoint in enumerate(stage.get("touchpoints", [])):
             moves = touchpoint.get("next", [])
             for move in moves:
                 move["rate"] = round(1 / (len(moves) + 1), 3)
@@ -351,12 +351,19 @@ def mutate(rng: Random, data: dict[str, Any], kind: str | None = None) -> tuple[
     return kind, _text_mutation(rng, kind, dump(data))
 
 
-def mutant(seed: int, *, rates: bool = False) -> tuple[str, bytes]:
-    """One mutant, the same for the same seed; rates: half the time, rates a funnel can follow first."""
+def seeded(seed: int, *, rates: bool = False) -> tuple[Random, dict[str, Any]]:
+    """The generator for `seed` and the journey it made first; rates: half the time, rates a funnel
+    can follow (the journey's touchpoint ids then name options and log events that mean something)."""
     rng = Random(seed)
     data = journey(rng)
     if rates and rng.random() < 0.5:
         data = plausible(data)
+    return rng, data
+
+
+def mutant(seed: int, *, rates: bool = False) -> tuple[str, bytes]:
+    """One mutant, the same for the same seed."""
+    rng, data = seeded(seed, rates=rates)
     return mutate(rng, data)
 
 
