@@ -31,7 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from helpers.mutants import batch, budget, mutate, seeded, tally, touchpoint_ids
+from helpers.mutants import batch, budget, event_log, mutate, seeded, tally, touchpoint_ids
 from journeyctl.cli import app
 
 runner = CliRunner()
@@ -200,3 +200,50 @@ def test_funnel_never_crashes_on_a_mutant(seed, fmt, what_if, options):
         report = json.loads(result.stdout)
         assert -1e-9 <= report["combined"]["conversion"] <= 1 + 1e-9, report["combined"]
         assert -1e-9 <= report["combined"]["dropoff"] <= 1 + 1e-9, report["combined"]
+
+
+# --- conform ---------------------------------------------------------------------------------------------
+
+TOLERANCES = ["1d", "12h", "0min", "9999999w", "99999999999999999999d", "-1d", "bad", "", "1e9w"]
+COLUMN_NAMES = ["customer", "event", "timestamp", "Customer", "x\ny", "a--b", 'q"uote', "`tick`", "\u202e", "", "1"]
+
+
+@settings(max_examples=budget(1, 12))
+@given(seeds, st.sampled_from(["csv", "jsonl"]), st.sampled_from(["text", "json", "md"]),
+       st.sampled_from(["plain", "plain", "options", "render", "xes", "sql"]))
+def test_conform_never_crashes_on_a_mutant_and_a_broken_log(seed, log_format, fmt, extra):
+    rng, data = seeded(seed, rates=True)
+    case = mutate(rng, data)
+    log_kind, log = event_log(rng, data, log_format)
+    with tempfile.TemporaryDirectory() as tmp:
+        path, log_path = Path(tmp) / "m0.journey.yaml", Path(tmp) / f"events.{log_format}"
+        path.write_bytes(case[1])
+        log_path.write_bytes(log)
+        args = ["conform", str(path), str(log_path), "-f", fmt]
+        output = None
+        if extra == "options":
+            args += ["--tolerance", rng.choice(TOLERANCES), "--min-fitness", str(rng.choice([0, 0.5, 1]))]
+        elif extra == "render":
+            output = Path(tmp) / "out" / f"map.{rng.choice(['dot', 'dot', 'md', 'mmd', 'svg'])}"
+            args += ["--render", str(output), "--min-count", str(rng.choice([1, 2, 10**9])),
+                     "--top", str(rng.choice([0, 1, 20]))]
+        elif extra == "xes":
+            output = Path(tmp) / "out" / "log.xes"
+            args += ["--export-xes", str(output)]
+        elif extra == "sql":  # the SQL alone, with column names that must stay identifiers
+            args = ["conform", str(path), "--emit-sql", rng.choice(["duckdb", "bigquery", "snowflake", "spark"])]
+            for option in ("--customer-col", "--event-col", "--timestamp-col", "--table", "--order-col"):
+                if rng.random() < 0.5:
+                    args += [option, rng.choice(COLUMN_NAMES)]
+        result = invoke(args, [case, (f"log {log_kind}", log)])
+        if output is not None and output.parent.exists():
+            assert_no_partial_files(output.parent)
+            if output.exists() and output.suffix in (".svg", ".xes"):
+                tail = output.read_bytes().rstrip()[-10:]
+                assert tail.endswith(b"</svg>" if output.suffix == ".svg" else b"</log>"), (output, tail)
+    tally("conform", 1)
+    if fmt == "json" and extra in ("plain", "options") and result.exit_code in (0, 1) and result.stdout.strip():
+        report = json.loads(result.stdout)
+        if "fitness" in report:
+            assert report["fitness"] is None or 0 <= report["fitness"] <= 1, report
+            assert 0 <= report["fitting"] <= report["traces"], report

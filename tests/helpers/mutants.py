@@ -18,7 +18,10 @@ writes it as JSON to $JOURNEYCTL_FUZZ_REPORT), so the long profile's figure is m
 from __future__ import annotations
 
 import copy
+import csv
 import datetime as dt
+import io
+import json
 import math
 import os
 from collections import Counter
@@ -370,3 +373,81 @@ def mutant(seed: int, *, rates: bool = False) -> tuple[str, bytes]:
 def batch(seed: int, size: int, *, rates: bool = False) -> list[tuple[str, bytes]]:
     """`size` mutants from one seed (each its own journey)."""
     return [mutant(seed * 1_000 + i, rates=rates) for i in range(size)]
+
+
+# --- event logs for conform ------------------------------------------------------------------------------
+
+GOOD_TIMES = ["2025-03-01T10:00:00Z", "2025-03-01T10:00:00+01:00", "2025-03-01T10:00:00", "2025-03-01 10:00:00",
+              "2025-03-01T10:00:00.123456Z", "2025-03-01", "2025-03-02T23:59:59-12:00"]
+ODD_TIMES = ["2025-13-45T00:00:00Z", "", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00", "1700000000",
+             "2025-03-01T10:00:00+25:00", "x" * 300, "\x00", "NaN", "2025-02-29T00:00:00Z", "24:00", "-2025-01-01",
+             "2025-03-01T10:00:00.1234567891234Z", "+12025-03-01T00:00:00Z", "2025-03-01T10:00:00\u202eZ", "null",
+             "2025-W09-6", "1e400", "2025-03-01T10:00:00 Z", "10000-01-01T00:00:00Z"]
+LOG_MUTATIONS = ["none", "bad-rows", "wrong-columns", "non-utf8", "bom", "crlf", "empty", "header-only",
+                 "not-objects", "wrong-types", "big-field", "nul", "quotes"]
+
+
+def event_log(rng: Random, data: Any, fmt: str) -> tuple[str, bytes]:
+    """(mutation, bytes): an event log of customers walking (or not) the journey's events, in "csv" or
+    "jsonl", broken by one of LOG_MUTATIONS."""
+    events = (events_of(data) if isinstance(data, dict) else []) or ["e"]
+    start = 1_740_823_200  # 2025-03-01T10:00:00Z
+    rows = []
+    for c in range(rng.randint(0, 8)):
+        customer = rng.choice([f"u{c}", f"u{c}", "", "\u202eu", "0", "u,1", 'u"q', "u\n2"])
+        t = start
+        for _ in range(rng.randint(0, 8)):
+            t += rng.choice([0, 60, 3600, 86400, 86400 * 400, -3600])
+            if rng.random() < 0.85:
+                when = dt.datetime.fromtimestamp(t, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+            else:
+                when = rng.choice(GOOD_TIMES + ODD_TIMES)
+            event = rng.choice(events) if rng.random() < 0.85 else rng.choice(["unmapped", "", _text(rng)])
+            rows.append([customer, event, when])
+    rng.shuffle(rows) if rng.random() < 0.2 else None
+    mutation = rng.choice(LOG_MUTATIONS)
+    columns = ["customer", "event", "timestamp"]
+    if mutation == "wrong-columns":
+        columns = rng.choice([["customer", "event"], ["Customer", "event", "timestamp"], ["customer", "event", "time"],
+                              ["customer", "event", "timestamp", "extra"], ["customer", "customer", "timestamp"],
+                              ["", "event", "timestamp"], ["event", "customer", "timestamp"]])
+    if mutation == "wrong-types" and fmt == "jsonl":
+        rows = [[rng.choice([r[0], 7, None, [1], {"a": 1}, True]), rng.choice([r[1], 3.5, None]),
+                 rng.choice([r[2], 1740823200, None, 1e400, [r[2]]])] for r in rows]
+    if mutation == "big-field" and rows:
+        rows[0][rng.randint(0, 2)] = "y" * rng.choice([70_000, 2_100_000])
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(row[: len(columns)] if mutation != "bad-rows" or rng.random() < 0.6
+                            else rng.choice([row[:1], row + ["x"], [], ["a,b"]]))
+        text = out.getvalue()
+    else:
+        lines = [json.dumps(dict(zip(columns, row)), ensure_ascii=rng.random() < 0.5, allow_nan=True) for row in rows]
+        if mutation == "not-objects":
+            for _ in range(rng.randint(1, 3)):
+                lines.insert(rng.randint(0, len(lines)), rng.choice(["[1, 2]", "42", "null", '"text"', "{", "{'a': 1}",
+                                                                     "", "   ", "NaN", '{"customer": "u"}{"x": 1}']))
+        if mutation == "bad-rows":
+            lines = [line[: rng.randint(0, len(line))] if rng.random() < 0.3 else line for line in lines]
+        text = "\n".join(lines) + ("\n" if rng.random() < 0.8 else "")
+    raw = text.encode("utf-8")
+    if mutation == "non-utf8" and raw:
+        at = rng.randint(0, len(raw))
+        raw = raw[:at] + rng.choice(RAW_BYTES) + raw[at:]
+    elif mutation == "bom":
+        raw = b"\xef\xbb\xbf" + raw
+    elif mutation == "crlf":
+        raw = raw.replace(b"\n", b"\r\n")
+    elif mutation == "empty":
+        raw = b""
+    elif mutation == "header-only":
+        raw = raw.split(b"\n", 1)[0] + b"\n" if fmt == "csv" else b"\n"
+    elif mutation == "nul" and raw:
+        at = rng.randint(0, len(raw))
+        raw = raw[:at] + b"\x00" + raw[at:]
+    elif mutation == "quotes" and fmt == "csv":
+        raw = raw.replace(b",", b',"', 1) + b'"unterminated\n'
+    return mutation, raw
