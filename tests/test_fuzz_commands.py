@@ -247,3 +247,35 @@ def test_conform_never_crashes_on_a_mutant_and_a_broken_log(seed, log_format, fm
         if "fitness" in report:
             assert report["fitness"] is None or 0 <= report["fitness"] <= 1, report
             assert 0 <= report["fitting"] <= report["traces"], report
+
+
+# --- diff ------------------------------------------------------------------------------------------------
+
+
+@settings(max_examples=budget(2, 10))
+@given(seeds, st.sampled_from(["text", "json", "md"]), st.sampled_from(["stdout", "stdout", "output", "render"]))
+def test_diff_never_crashes_on_two_mutants_of_one_journey(seed, fmt, extra):
+    rng, data = seeded(seed, rates=True)
+    base, head = mutate(rng, data), mutate(rng, data)
+    with tempfile.TemporaryDirectory() as tmp:
+        base_path, head_path = Path(tmp) / "base" / "m.journey.yaml", Path(tmp) / "head" / "m.journey.yaml"
+        for path, case in ((base_path, base), (head_path, head)):
+            path.parent.mkdir()
+            path.write_bytes(case[1])
+        args = ["diff", str(base_path), str(head_path), "-f", fmt]
+        output = Path(tmp) / "out" / rng.choice(["report.txt", "map.dot", "map.md", "map.svg", "map.mmd"])
+        if extra == "output":
+            args += ["-o", str(output), "--fail-on-new", rng.choice(["error", "warning", "info"])]
+        elif extra == "render":
+            args += ["--render", str(output)]
+        result = invoke(args, [base, head])
+        if output.parent.exists():
+            assert_no_partial_files(output.parent)
+            for written in output.parent.iterdir():
+                assert written.stat().st_size > 0, written
+                if written.suffix == ".svg":
+                    assert written.read_bytes().rstrip().endswith(b"</svg>"), written
+    tally("diff", 2)
+    if fmt == "json" and extra != "output" and result.exit_code in (0, 1) and result.stdout.strip():
+        report = json.loads(result.stdout)
+        assert set(report["summary"]["journeys"]) >= {"added", "removed", "modified", "unchanged"}, report["summary"]
