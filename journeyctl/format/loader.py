@@ -246,6 +246,8 @@ def _check_depth_of(text: str) -> None:
         if _is_nesting_limit(exc):
             raise _NestingLimit(exc.problem_mark) from None
         raise _syntax_error(exc, text) from None
+    except yaml.YAMLError:
+        return  # a reader error (a control character): compose reports it, with its position
     finally:
         loader.dispose()
 
@@ -356,7 +358,7 @@ def _check_nodes(text: str) -> None:
                     raise LoadError("file-error", f"more than {MAX_NODES:,} YAML values (keys, items, scalars); "
                                     "journeyctl reads journeys up to that size: split the journey",
                                     *_position(event.start_mark, text))
-    except yaml.MarkedYAMLError:
+    except yaml.YAMLError:  # a syntax or reader error (a control character)
         return  # compose reports it, with the same position
     finally:
         loader.dispose()

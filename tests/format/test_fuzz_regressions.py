@@ -1,0 +1,27 @@
+"""Crashes found by tests/test_fuzz_commands.py's long profile, each kept as a small fixed case."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from journeyctl.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("filler", ["[" * 2_100 + "]" * 2_100, "x" * 700])
+def test_a_control_character_in_a_file_that_may_nest_deeply_is_a_finding_not_a_crash(tmp_path, filler):
+    """The depth (and size) pre-pass read the text with libyaml and let its ReaderError escape: a raw ESC in a
+    file with many brackets or a long line ("internal error" in validate) — now compose reports it."""
+    text = f"journeyctl: 1\nid: a\ntitle: t\nnote: {filler}\ndescription: bad \x1b here\nstages: []\n"
+    path = tmp_path / "m.journey.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path), "--format", "json"], env={"JOURNEYCTL_DEBUG": "1"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 1
+    [finding] = [f for f in json.loads(result.stdout)["findings"] if f["rule"] == "yaml-syntax"]
+    assert (finding["line"], finding["column"]) == (5, len("description: bad ") + 1), finding
+    assert "unreadable character" in finding["message"]
