@@ -27,7 +27,7 @@ import traceback
 from pathlib import Path
 from random import Random
 
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
@@ -80,12 +80,15 @@ def lines_of(raw: bytes) -> int:
 
 
 seeds = st.integers(0, 2**40)
+# A seed stands for a whole batch of mutants: a smaller seed is not a simpler case, so no shrinking (a
+# failure is reported as found, with its seed; the message shows the mutants).
+NO_SHRINK = [Phase.explicit, Phase.reuse, Phase.generate]
 
 
 # --- validate --------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=budget(BATCH, 8))
+@settings(max_examples=budget(BATCH, 8), phases=NO_SHRINK)
 @given(seeds)
 def test_validate_never_crashes_on_a_workspace_of_mutants(seed):
     cases = batch(seed, BATCH)
@@ -118,7 +121,7 @@ def _looks_complete(path: Path, fmt: str) -> None:
         assert text.lstrip().startswith(("<?xml", "<svg")) and text.rstrip().endswith("</svg>"), (path, text[-300:])
 
 
-@settings(max_examples=budget(BATCH, 4))
+@settings(max_examples=budget(BATCH, 4), phases=NO_SHRINK)
 @given(seeds, st.sampled_from(sorted(VIEWS_OF)), st.data())
 def test_render_never_crashes_on_a_workspace_of_mutants(seed, fmt, data):
     views = data.draw(st.lists(st.sampled_from(VIEWS_OF[fmt]), min_size=1, max_size=4, unique=True))
@@ -145,7 +148,7 @@ def test_render_never_crashes_on_a_workspace_of_mutants(seed, fmt, data):
 HIDDEN_CRASH = re.compile(r"could not be rendered: (?!Render|Graphviz)(\w+(Error|Exception)\b)")
 
 
-@settings(max_examples=budget(BATCH, 3))
+@settings(max_examples=budget(BATCH, 3), phases=NO_SHRINK)
 @given(seeds, st.sampled_from(["--no-svg", "--no-svg", "--no-svg", "svg"]),
        st.sampled_from(["map,blueprint,emotion", "map", "none", "emotion,blueprint"]))
 def test_docs_never_crashes_on_a_workspace_of_mutants(seed, svg, views):
@@ -179,7 +182,7 @@ def _set_option(rng: Random, names: list[str]) -> str:
     return shape.format(pick(), pick(), rng.choice(RATES), rng.choice(RATES))
 
 
-@settings(max_examples=budget(1, 15))
+@settings(max_examples=budget(1, 15), phases=NO_SHRINK)
 @given(seeds, st.sampled_from(["text", "json", "md"]), st.booleans(), st.booleans())
 def test_funnel_never_crashes_on_a_mutant(seed, fmt, what_if, options):
     rng, data = seeded(seed, rates=True)
@@ -208,7 +211,7 @@ TOLERANCES = ["1d", "12h", "0min", "9999999w", "99999999999999999999d", "-1d", "
 COLUMN_NAMES = ["customer", "event", "timestamp", "Customer", "x\ny", "a--b", 'q"uote', "`tick`", "\u202e", "", "1"]
 
 
-@settings(max_examples=budget(1, 12))
+@settings(max_examples=budget(1, 12), phases=NO_SHRINK)
 @given(seeds, st.sampled_from(["csv", "jsonl"]), st.sampled_from(["text", "json", "md"]),
        st.sampled_from(["plain", "plain", "options", "render", "xes", "sql"]))
 def test_conform_never_crashes_on_a_mutant_and_a_broken_log(seed, log_format, fmt, extra):
@@ -252,7 +255,7 @@ def test_conform_never_crashes_on_a_mutant_and_a_broken_log(seed, log_format, fm
 # --- diff ------------------------------------------------------------------------------------------------
 
 
-@settings(max_examples=budget(2, 10))
+@settings(max_examples=budget(2, 10), phases=NO_SHRINK)
 @given(seeds, st.sampled_from(["text", "json", "md"]), st.sampled_from(["stdout", "stdout", "output", "render"]))
 def test_diff_never_crashes_on_two_mutants_of_one_journey(seed, fmt, extra):
     rng, data = seeded(seed, rates=True)
