@@ -172,7 +172,8 @@ def journey(rng: Random) -> dict[str, Any]:
 
 
 def dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    """YAML text of `data` (libyaml's emitter: ten times faster than PyYAML's, same safe representer)."""
+    return yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def plausible(data: dict[str, Any]) -> dict[str, Any]:
