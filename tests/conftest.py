@@ -4,6 +4,9 @@ Hypothesis profiles: "ci" (the default) runs few examples, derandomized, so the 
 the same on every run; "long" explores for real on a workstation:
 
     .venv/bin/pytest tests/test_fuzz.py --hypothesis-profile=long
+
+tests/test_fuzz_commands.py sizes itself by the profile: a few dozen mutants per command in "ci", 10,000 per
+command in "long" (docs/robustness.md, "Fuzzing every command").
 """
 
 from __future__ import annotations
