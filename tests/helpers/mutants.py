@@ -142,7 +142,7 @@ def journey(rng: Random) -> dict[str, Any]:
                                      "url": _maybe(rng, lambda: f"https://{_id(rng).lower()}.example/{_id(rng)}")})
                              for _ in range(rng.randint(0, 1))],
                 "at": _maybe(rng, lambda: f"day {rng.randint(-99999, 99999)}", 0.3),
-                "events": [_text(rng) or "e" for _ in range(rng.randint(0, 2))],
+                "events": [_text(rng)[:40] or "e" for _ in range(rng.randint(0, 2))],
                 "next": moves,
             }))
         stages.append(_clean({
@@ -184,6 +184,7 @@ def plausible(data: dict[str, Any]) -> dict[str, Any]:
             moves = touchpoint.get("next", [])
             for move in moves:
                 move["rate"] = round(1 / (len(moves) + 1), 3)
+            touchpoint.pop("share", None)  # entry shares that do not sum to 1 are refused
             if s == 0 and t == 0:
                 touchpoint["entry"] = True
     return data
@@ -356,11 +357,11 @@ def mutate(rng: Random, data: dict[str, Any], kind: str | None = None) -> tuple[
 
 
 def seeded(seed: int, *, rates: bool = False) -> tuple[Random, dict[str, Any]]:
-    """The generator for `seed` and the journey it made first; rates: half the time, rates a funnel
+    """The generator for `seed` and the journey it made first; rates: three times in four, rates a funnel
     can follow (the journey's touchpoint ids then name options and log events that mean something)."""
     rng = Random(seed)
     data = journey(rng)
-    if rates and rng.random() < 0.5:
+    if rates and rng.random() < 0.75:
         data = plausible(data)
     return rng, data
 
