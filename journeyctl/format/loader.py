@@ -262,11 +262,13 @@ def _missing_colon(exc: yaml.MarkedYAMLError, text: str) -> LoadError | None:
     a key, as "mapping values are not allowed" on that next line (it read both lines as one scalar).
     """
     lines = text.split("\n")
+    # libyaml also counts U+0085, U+2028 and U+2029 as line breaks: take the line from the mark's index.
+    line_of = lambda mark: text.count("\n", 0, mark.index)  # noqa: E731
     if exc.problem == "could not find expected ':'" and exc.context_mark is not None:
-        number = exc.context_mark.line
+        number = line_of(exc.context_mark)
     elif exc.problem == "mapping values are not allowed in this context" and exc.problem_mark is not None:
-        number = exc.problem_mark.line - 1
-        while number >= 0 and (not lines[number].strip() or lines[number].lstrip().startswith("#")):
+        number = line_of(exc.problem_mark) - 1
+        while 0 <= number < len(lines) and (not lines[number].strip() or lines[number].lstrip().startswith("#")):
             number -= 1
     else:
         return None
