@@ -4,6 +4,9 @@ Hypothesis profiles: "ci" (the default) runs few examples, derandomized, so the 
 the same on every run; "long" explores for real on a workstation:
 
     .venv/bin/pytest tests/test_fuzz.py --hypothesis-profile=long
+
+tests/test_fuzz_commands.py sizes itself by the profile: a few dozen mutants per command in "ci", 10,000 per
+command in "long" (docs/robustness.md, "Fuzzing every command").
 """
 
 from __future__ import annotations
@@ -39,3 +42,22 @@ def _private_result_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch:
     directory = tmp_path_factory.mktemp("journeyctl-cache", numbered=True)
     monkeypatch.setenv("JOURNEYCTL_CACHE_DIR", str(directory))
     return directory
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The fuzz tests' figure: how many mutants each command was fed (tests/helpers/mutants.py), also
+    written as JSON to $JOURNEYCTL_FUZZ_REPORT; the long profile's "10,000 per command" is counted here."""
+    import sys
+
+    module = sys.modules.get("helpers.mutants")
+    if module is None or not module.MUTANTS:
+        return
+    counts = dict(sorted(module.MUTANTS.items()))
+    terminalreporter.write_sep("-", "fuzz: mutants per command")
+    for command, count in counts.items():
+        terminalreporter.write_line(f"{command:10} {count:>8,}")
+    report = os.environ.get("JOURNEYCTL_FUZZ_REPORT")
+    if report:
+        import json
+
+        Path(report).write_text(json.dumps(counts, indent=2) + "\n", encoding="utf-8")

@@ -246,6 +246,8 @@ def _check_depth_of(text: str) -> None:
         if _is_nesting_limit(exc):
             raise _NestingLimit(exc.problem_mark) from None
         raise _syntax_error(exc, text) from None
+    except yaml.YAMLError:
+        return  # a reader error (a control character): compose reports it, with its position
     finally:
         loader.dispose()
 
@@ -260,11 +262,13 @@ def _missing_colon(exc: yaml.MarkedYAMLError, text: str) -> LoadError | None:
     a key, as "mapping values are not allowed" on that next line (it read both lines as one scalar).
     """
     lines = text.split("\n")
+    # libyaml also counts U+0085, U+2028 and U+2029 as line breaks: take the line from the mark's index.
+    line_of = lambda mark: text.count("\n", 0, mark.index)  # noqa: E731
     if exc.problem == "could not find expected ':'" and exc.context_mark is not None:
-        number = exc.context_mark.line
+        number = line_of(exc.context_mark)
     elif exc.problem == "mapping values are not allowed in this context" and exc.problem_mark is not None:
-        number = exc.problem_mark.line - 1
-        while number >= 0 and (not lines[number].strip() or lines[number].lstrip().startswith("#")):
+        number = line_of(exc.problem_mark) - 1
+        while 0 <= number < len(lines) and (not lines[number].strip() or lines[number].lstrip().startswith("#")):
             number -= 1
     else:
         return None
@@ -356,7 +360,7 @@ def _check_nodes(text: str) -> None:
                     raise LoadError("file-error", f"more than {MAX_NODES:,} YAML values (keys, items, scalars); "
                                     "journeyctl reads journeys up to that size: split the journey",
                                     *_position(event.start_mark, text))
-    except yaml.MarkedYAMLError:
+    except yaml.YAMLError:  # a syntax or reader error (a control character)
         return  # compose reports it, with the same position
     finally:
         loader.dispose()
