@@ -39,7 +39,9 @@ def per_journey(fn: Callable[[Any], T]) -> Callable[[Any], T]:
 
 
 @per_journey
-def touchpoint_index(journey: Any) -> dict[str, Any]:
-    """`journey.touchpoint_index()`, built once per run for every rule that reads it (rules only read it):
-    each build walks every touchpoint object, and on a long journey that walk is memory-bound."""
-    return journey.touchpoint_index()
+def table(journey: Any) -> Any:
+    """The journey as plain columns (analysis/table.py), built in one walk of the model per run: every
+    rule reads it instead of walking the pydantic objects again."""
+    from ..analysis.table import build_table
+
+    return build_table(journey)

@@ -7,6 +7,7 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import table
 
 
 @rule("stage-without-kpi", "warning", "a stage with no KPI, on itself or on any of its touchpoints")
@@ -30,8 +31,12 @@ def stage_without_kpi(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, entry: true, outcome: converted}
     """
-    for stage in journey.stages:
-        if not stage.kpis and not any(tp.kpis for tp in stage.touchpoints):
+    t = table(journey)
+    # Stages whose touchpoints list a KPI: the holders of the metric references that are rows.
+    measured = {t.stage[holder] for kind, holder in zip(t.ref_kind, t.ref_holder)
+                if kind == "metric" and isinstance(holder, int)}
+    for s, stage in enumerate(journey.stages):
+        if not stage.kpis and s not in measured:
             yield stage.finding(f"stage '{stage.id}' has no KPI: list a metric under its kpis or a "
                                 f"touchpoint's", "id")
 

@@ -1,0 +1,150 @@
+"""A journey as plain columns: what the gap rules and the funnel's rate checks read, in one walk of the model.
+
+Why columns: walking the pydantic model is slow on a long journey, and not because of the walk's length.
+Each model object keeps its fields in its own ~0.5 KB dict; a 5,000-touchpoint journey (objects, dicts,
+transition and list objects) is ten-odd MB, far beyond the CPU's 2 MB second-level cache, so every walk
+pays a cache miss per object touched, and twenty rules each walking the model paid it twenty times
+(rule time grew ~20x for 10x the touchpoints). Here the model is walked once; every field a rule needs is
+copied into flat lists of str, int, float, bool and None (interned ids: copying them copies a pointer), a
+few hundred KB that the rules then scan in order. The columns hold no model object, so the garbage
+collector has nothing to chase into the model either. A finding still comes from the model object it is
+about (`touchpoint(row)`, `transition(edge)`): its document path is the model's own.
+
+Rows are touchpoint definitions in document order (a repeated id has one row per definition; `head`
+gives each row the first row of its id, as `Journey.touchpoint_index()` picks the first definition). Edges are transitions in document
+order; the edges of row i are `edge_start[i]:edge_start[i + 1]`. References (to teams, channels,
+personas, metrics) are listed in the order `rules.checks.references.references` yields them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..format.model import Journey, Node, Touchpoint, Transition
+
+
+@dataclass
+class JourneyTable:
+    journey: Journey
+    # Touchpoint definitions, document order.
+    ids: list[str] = field(default_factory=list)
+    head: list[int] = field(default_factory=list)  # the first row of this row's id (itself, unless repeated)
+    stage: list[int] = field(default_factory=list)  # index of its stage in journey.stages
+    slot: list[int] = field(default_factory=list)  # index in its stage's touchpoints
+    owner: list[str | None] = field(default_factory=list)
+    channel: list[str | None] = field(default_factory=list)
+    entry: list[bool] = field(default_factory=list)
+    outcome: list[str | None] = field(default_factory=list)
+    share: list[float | None] = field(default_factory=list)
+    emotion: list[int | None] = field(default_factory=list)
+    pains: list[int] = field(default_factory=list)  # how many pain points
+    planned: list[bool] = field(default_factory=list)  # any opportunity
+    evidenced: list[bool] = field(default_factory=list)  # any evidence
+    lane: list[str] = field(default_factory=list)
+    day: list[int | None] = field(default_factory=list)
+    edge_start: list[int] = field(default_factory=lambda: [0])
+    # Rows of stage s: stage_start[s]:stage_start[s + 1].
+    stage_start: list[int] = field(default_factory=lambda: [0])
+    # Transitions, document order. Targets are resolved to rows here, once: the rules then follow
+    # transitions through ints, without reading an id string (each its own object, far apart in memory on
+    # a long journey); `transition(edge)` has the text as written, for messages.
+    src: list[int] = field(default_factory=list)  # row of the touchpoint it leaves
+    dest: list[int] = field(default_factory=list)  # first row of its local target; -1: none (unknown, outward)
+    outward: list[bool] = field(default_factory=list)  # into another journey (`to: other/tp`)
+    rate: list[float | None] = field(default_factory=list)
+    handoff: list[bool] = field(default_factory=list)
+    sla: list[bool] = field(default_factory=list)  # its hand-off has an sla
+    # References, in `references()` order: kind, holder (a row, or the journey or stage object), key, index, id.
+    ref_kind: list[str] = field(default_factory=list)
+    ref_holder: list[int | Node] = field(default_factory=list)
+    ref_key: list[str] = field(default_factory=list)
+    ref_index: list[int | None] = field(default_factory=list)
+    ref_value: list[str] = field(default_factory=list)
+
+    def touchpoint(self, row: int) -> Touchpoint:
+        """The model object of a row, for a finding about it."""
+        return self.journey.stages[self.stage[row]].touchpoints[self.slot[row]]
+
+    def transition(self, edge: int) -> Transition:
+        """The model object of an edge, for a finding about it."""
+        row = self.src[edge]
+        return self.touchpoint(row).next[edge - self.edge_start[row]]
+
+    def holder(self, ref: int) -> Node:
+        """The model object holding reference `ref` (the journey, a stage or a touchpoint)."""
+        holder = self.ref_holder[ref]
+        return holder if isinstance(holder, Node) else self.touchpoint(holder)
+
+    def ref_keys(self, ref: int) -> tuple[str | int, ...]:
+        """The keys of reference `ref` under its holder: ("owner",) or ("kpis", 2)."""
+        i = self.ref_index[ref]
+        return (self.ref_key[ref],) if i is None else (self.ref_key[ref], i)
+
+
+def build_table(journey: Journey) -> JourneyTable:
+    """Walk the model once (linear) and copy what the rules read into columns."""
+    t = JourneyTable(journey)
+    add_ref = _Refs(t).add
+    if journey.owner is not None:
+        add_ref("team", journey, "owner", None, journey.owner)
+    jid = journey.id
+    first: dict[str, int] = {}  # id -> its first row
+    targets: list[str | None] = []  # local target of each edge, resolved to a row after the walk
+    for s, stage in enumerate(journey.stages):
+        for i, metric in enumerate(stage.kpis):
+            add_ref("metric", stage, "kpis", i, metric)
+        for k, tp in enumerate(stage.touchpoints):
+            row = len(t.ids)
+            t.ids.append(tp.id)
+            t.head.append(first.setdefault(tp.id, row))
+            t.stage.append(s)
+            t.slot.append(k)
+            _copy_fields(t, tp)
+            if tp.owner is not None:
+                add_ref("team", row, "owner", None, tp.owner)
+            if tp.channel is not None:
+                add_ref("channel", row, "channel", None, tp.channel)
+            for i, persona in enumerate(tp.personas):
+                add_ref("persona", row, "personas", i, persona)
+            for i, metric in enumerate(tp.kpis):
+                add_ref("metric", row, "kpis", i, metric)
+            for tr in tp.next:
+                t.src.append(row)
+                to = tr.to  # `this-journey/tp` is local: naming one's own journey is not leaving it
+                targets.append(to if "/" not in to else tr.target if tr.journey == jid else None)
+                t.rate.append(tr.rate)
+                handoff = tr.handoff
+                t.handoff.append(handoff is not None)
+                t.sla.append(handoff is not None and handoff.sla is not None)
+            t.edge_start.append(len(t.src))
+        t.stage_start.append(len(t.ids))
+    t.outward = [target is None for target in targets]
+    t.dest = [-1 if target is None else first.get(target, -1) for target in targets]
+    return t
+
+
+def _copy_fields(t: JourneyTable, tp: Touchpoint) -> None:
+    t.owner.append(tp.owner)
+    t.channel.append(tp.channel)
+    t.entry.append(tp.entry)
+    t.outcome.append(tp.outcome)
+    t.share.append(tp.share)
+    t.emotion.append(tp.emotion)
+    t.pains.append(len(tp.pain_points))
+    t.planned.append(bool(tp.opportunities))
+    t.evidenced.append(bool(tp.evidence))
+    t.lane.append(tp.lane)
+    t.day.append(tp.day)
+
+
+class _Refs:
+    def __init__(self, t: JourneyTable) -> None:
+        self.t = t
+
+    def add(self, kind: str, holder: int | Node, key: str, index: int | None, value: str) -> None:
+        t = self.t
+        t.ref_kind.append(kind)
+        t.ref_holder.append(holder)
+        t.ref_key.append(key)
+        t.ref_index.append(index)
+        t.ref_value.append(value)
