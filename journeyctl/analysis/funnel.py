@@ -57,7 +57,8 @@ def invalid_rate_problems(journey: Journey, table: JourneyTable | None = None) -
     """
     t = table or build_table(journey)
     problems: list[RateProblem] = []
-    for row, first in _rated_rows(t):
+    for row in _rated_rows(t):
+        first = t.edge_start[row]
         rates = [(e - first, t.rate[e]) for e in range(first, t.edge_start[row + 1]) if t.rate[e] is not None]
         bad = False
         for i, rate in rates:
@@ -93,13 +94,9 @@ def invalid_rate_problems(journey: Journey, table: JourneyTable | None = None) -
     return problems
 
 
-def _rated_rows(t: JourneyTable) -> list[tuple[int, int]]:
-    """(row, its first edge) of each touchpoint with at least one rated transition, in document order."""
-    rows: dict[int, int] = {}
-    for source, rate in zip(t.src, t.rate):
-        if rate is not None and source not in rows:
-            rows[source] = t.edge_start[source]
-    return list(rows.items())
+def _rated_rows(t: JourneyTable) -> list[int]:
+    """The rows of the touchpoints with at least one rated transition, in document order."""
+    return list(dict.fromkeys(source for source, rate in zip(t.src, t.rate) if rate is not None))
 
 
 class TouchpointFlow(NamedTuple):

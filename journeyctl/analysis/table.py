@@ -13,14 +13,16 @@ about (`touchpoint(row)`, `transition(edge)`): its document path is the model's 
 Rows are touchpoint definitions in document order (a repeated id has one row per definition; `head`
 gives each row the first row of its id, as `Journey.touchpoint_index()` picks the first definition). Edges are transitions in document
 order; the edges of row i are `edge_start[i]:edge_start[i + 1]`. References (to teams, channels,
-personas, metrics) are listed in the order `rules.checks.references.references` yields them.
+personas, metrics) are kept as the set of ids used, per kind.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..format.model import Journey, Node, Touchpoint, Transition
+from ..format.model import Journey, Touchpoint, Transition
+
+REFERENCE_KINDS = ("team", "channel", "persona", "metric")
 
 
 @dataclass
@@ -54,12 +56,12 @@ class JourneyTable:
     rate: list[float | None] = field(default_factory=list)
     handoff: list[bool] = field(default_factory=list)
     sla: list[bool] = field(default_factory=list)  # its hand-off has an sla
-    # References, in `references()` order: kind, holder (a row, or the journey or stage object), key, index, id.
-    ref_kind: list[str] = field(default_factory=list)
-    ref_holder: list[int | Node] = field(default_factory=list)
-    ref_key: list[str] = field(default_factory=list)
-    ref_index: list[int | None] = field(default_factory=list)
-    ref_value: list[str] = field(default_factory=list)
+    # Ids referenced anywhere in the journey, by kind ("team", "channel", "persona", "metric"): sets, not
+    # one row per reference, since the rules ask "is anything unknown, unused, unserved" and a journey
+    # that answers no (nearly all of them) is then checked without a second look at the model.
+    used: dict[str, set[str]] = field(default_factory=lambda: {kind: set() for kind in REFERENCE_KINDS})
+    # Stages (by index) with a touchpoint that lists a KPI.
+    measured: set[int] = field(default_factory=set)
 
     def touchpoint(self, row: int) -> Touchpoint:
         """The model object of a row, for a finding about it."""
@@ -70,29 +72,19 @@ class JourneyTable:
         row = self.src[edge]
         return self.touchpoint(row).next[edge - self.edge_start[row]]
 
-    def holder(self, ref: int) -> Node:
-        """The model object holding reference `ref` (the journey, a stage or a touchpoint)."""
-        holder = self.ref_holder[ref]
-        return holder if isinstance(holder, Node) else self.touchpoint(holder)
-
-    def ref_keys(self, ref: int) -> tuple[str | int, ...]:
-        """The keys of reference `ref` under its holder: ("owner",) or ("kpis", 2)."""
-        i = self.ref_index[ref]
-        return (self.ref_key[ref],) if i is None else (self.ref_key[ref], i)
 
 
 def build_table(journey: Journey) -> JourneyTable:
     """Walk the model once (linear) and copy what the rules read into columns."""
     t = JourneyTable(journey)
-    add_ref = _Refs(t).add
+    teams, channels, personas, metrics = (t.used[kind] for kind in REFERENCE_KINDS)
     if journey.owner is not None:
-        add_ref("team", journey, "owner", None, journey.owner)
+        teams.add(journey.owner)
     jid = journey.id
     first: dict[str, int] = {}  # id -> its first row
     targets: list[str | None] = []  # local target of each edge, resolved to a row after the walk
     for s, stage in enumerate(journey.stages):
-        for i, metric in enumerate(stage.kpis):
-            add_ref("metric", stage, "kpis", i, metric)
+        metrics.update(stage.kpis)
         for k, tp in enumerate(stage.touchpoints):
             row = len(t.ids)
             t.ids.append(tp.id)
@@ -101,13 +93,13 @@ def build_table(journey: Journey) -> JourneyTable:
             t.slot.append(k)
             _copy_fields(t, tp)
             if tp.owner is not None:
-                add_ref("team", row, "owner", None, tp.owner)
+                teams.add(tp.owner)
             if tp.channel is not None:
-                add_ref("channel", row, "channel", None, tp.channel)
-            for i, persona in enumerate(tp.personas):
-                add_ref("persona", row, "personas", i, persona)
-            for i, metric in enumerate(tp.kpis):
-                add_ref("metric", row, "kpis", i, metric)
+                channels.add(tp.channel)
+            personas.update(tp.personas)
+            if tp.kpis:
+                metrics.update(tp.kpis)
+                t.measured.add(s)
             for tr in tp.next:
                 t.src.append(row)
                 to = tr.to  # `this-journey/tp` is local: naming one's own journey is not leaving it
@@ -136,15 +128,3 @@ def _copy_fields(t: JourneyTable, tp: Touchpoint) -> None:
     t.lane.append(tp.lane)
     t.day.append(tp.day)
 
-
-class _Refs:
-    def __init__(self, t: JourneyTable) -> None:
-        self.t = t
-
-    def add(self, kind: str, holder: int | Node, key: str, index: int | None, value: str) -> None:
-        t = self.t
-        t.ref_kind.append(kind)
-        t.ref_holder.append(holder)
-        t.ref_key.append(key)
-        t.ref_index.append(index)
-        t.ref_value.append(value)

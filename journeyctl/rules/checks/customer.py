@@ -39,8 +39,7 @@ def persona_not_served(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, personas: [runner, gift-buyer], entry: true, outcome: converted}
     """
-    t = table(journey)
-    served = {value for kind, value in zip(t.ref_kind, t.ref_value) if kind == "persona"}
+    served = table(journey).used["persona"]
     for persona in journey.personas:
         if persona.id not in served:
             yield persona.finding(f"no touchpoint serves persona '{persona.id}'", "id")
@@ -63,7 +62,7 @@ def no_persona(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, personas: [runner], entry: true, outcome: converted}
     """
-    if not journey.personas and "persona" not in table(journey).ref_kind:
+    if not journey.personas and not table(journey).used["persona"]:
         yield journey.finding("no persona: say which customers this journey is mapped for", "id")
 
 

@@ -13,7 +13,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
-from ...analysis.graph import strongly_connected
+from ...analysis.graph import Adjacency, strongly_connected
 from ...analysis.table import JourneyTable
 from ...check.findings import Hit
 from ...format.model import Journey, Transition
@@ -45,7 +45,7 @@ class JourneyGraph:
 
     table: JourneyTable
     order: list[int]  # node rows, document order
-    succ: list[list[int]]  # local successors (known targets only: an unknown one is unknown-reference's)
+    succ: Adjacency  # local successors (known targets only: an unknown one is unknown-reference's)
     has_next: list[bool]  # any transition at all, even unresolved or outward
     exits: list[bool]  # a transition into another journey: the customer moves on
     outcome: list[bool]
@@ -62,8 +62,8 @@ class JourneyGraph:
         t = table(journey)
         n = len(t.ids)
         head = t.head
-        g = cls(t, [i for i in range(n) if head[i] == i], [[] for _ in range(n)], [False] * n, [False] * n,
-                [False] * n, [])
+        g = cls(t, [i for i in range(n) if head[i] == i], Adjacency([0] * (n + 1), []), [False] * n,
+                [False] * n, [False] * n, [])
         entered = [False] * n
         for i in range(n):
             node = head[i]
@@ -72,13 +72,16 @@ class JourneyGraph:
             if t.entry[i] and not entered[node]:
                 entered[node] = True
                 g.entries.append(node)
+        sources, targets = [], []  # edges between known local touchpoints, document order
         for source, outward, dest in zip(t.src, t.outward, t.dest):
             node = head[source]
             g.has_next[node] = True
             if outward:
                 g.exits[node] = True
             elif dest >= 0:
-                g.succ[node].append(dest)
+                sources.append(node)
+                targets.append(dest)
+        g.succ = Adjacency.from_pairs(n, sources, targets)
         return g
 
     def name(self, node: int) -> str:
@@ -99,16 +102,9 @@ class JourneyGraph:
                     queue.append(target)
         return seen
 
-    def predecessors(self) -> list[list[int]]:
-        pred: list[list[int]] = [[] for _ in self.succ]
-        for node in self.order:
-            for target in self.succ[node]:
-                pred[target].append(node)
-        return pred
-
     def can_finish(self) -> list[bool]:
         """Touchpoints from which some path reaches an outcome or leaves for another journey."""
-        pred = self.predecessors()
+        pred = self.succ.reversed()
         seen = [a or b for a, b in zip(self.outcome, self.exits)]
         queue = deque(node for node in self.order if seen[node])
         while queue:

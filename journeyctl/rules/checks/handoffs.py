@@ -11,13 +11,13 @@ from ..memo import per_journey, table
 
 
 @per_journey
-def _owned_transitions(journey: Journey) -> list[tuple[int, int]]:
-    """(edge, target row) for local transitions whose two ends both have an owner, from the journey's
-    table (first definition of an id wins, as in `Journey.touchpoint_index()`), once per run for both
-    hand-off rules."""
+def _owned_transitions(journey: Journey) -> list[int]:
+    """The local transitions (edges of the journey's table) whose two ends both have an owner, the target
+    being its id's first definition (as in `Journey.touchpoint_index()`); once per run for both hand-off
+    rules."""
     t = table(journey)
     owner = t.owner
-    return [(e, dest) for e, (source, dest) in enumerate(zip(t.src, t.dest))
+    return [e for e, (source, dest) in enumerate(zip(t.src, t.dest))
             if dest >= 0 and owner[source] is not None and owner[dest] is not None]
 
 
@@ -55,8 +55,8 @@ def missing_handoff(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: kickoff, owner: success, outcome: converted}
     """
     t = table(journey)
-    for e, dest in _owned_transitions(journey):
-        source = t.src[e]
+    for e in _owned_transitions(journey):
+        source, dest = t.src[e], t.dest[e]
         if t.owner[source] != t.owner[dest] and not t.handoff[e]:
             yield t.transition(e).finding(
                 f"the customer passes from {t.owner[source]} ('{t.ids[source]}') to {t.owner[dest]} "
@@ -133,8 +133,8 @@ def handoff_without_owner_change(journey: Journey, ctx: RuleContext) -> Iterator
               - {id: proposal, owner: sales, outcome: converted}
     """
     t = table(journey)
-    for e, dest in _owned_transitions(journey):
-        source = t.src[e]
+    for e in _owned_transitions(journey):
+        source, dest = t.src[e], t.dest[e]
         if t.owner[source] == t.owner[dest] and t.handoff[e]:
             yield t.transition(e).finding(f"a hand-off is declared from '{t.ids[source]}' to '{t.ids[dest]}', "
                                           f"but {t.owner[source]} owns both: fix an owner or remove the hand-off",

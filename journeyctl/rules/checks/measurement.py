@@ -31,10 +31,7 @@ def stage_without_kpi(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, entry: true, outcome: converted}
     """
-    t = table(journey)
-    # Stages whose touchpoints list a KPI: the holders of the metric references that are rows.
-    measured = {t.stage[holder] for kind, holder in zip(t.ref_kind, t.ref_holder)
-                if kind == "metric" and isinstance(holder, int)}
+    measured = table(journey).measured  # stages with a touchpoint that lists a KPI
     for s, stage in enumerate(journey.stages):
         if not stage.kpis and s not in measured:
             yield stage.finding(f"stage '{stage.id}' has no KPI: list a metric under its kpis or a "

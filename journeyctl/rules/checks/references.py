@@ -83,19 +83,20 @@ def unknown_reference(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                 entry: true
                 outcome: converted
     """
-    t = table(journey)  # the journey's references and transitions, read in one walk of the model
-    known: dict[str, Collection[str]] = {kind: declared(journey, ctx, kind) for kind in CATALOGS}
-    known["touchpoint"] = t.ids  # every touchpoint id, for the hints (unknown targets are the table's)
-    hints = _Hints(known)
-    for ref, (kind, value) in enumerate(zip(t.ref_kind, t.ref_value)):
-        if value not in known[kind]:
-            hint = hints(kind, value)
-            advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
-            yield t.holder(ref).finding(f"unknown {kind} '{value}'{advice}", *t.ref_keys(ref))
+    t = table(journey)  # one walk of the model per run: the ids used, transitions resolved to rows
+    known = {kind: declared(journey, ctx, kind) for kind in CATALOGS}
+    hints = _Hints({**known, "touchpoint": t.ids})
+    # Only a journey that uses an undeclared id is walked again, to report each reference in document order.
+    if any(t.used[kind] - known[kind] for kind in CATALOGS):
+        for kind, holder, keys, value in references(journey):
+            if value not in known[kind]:
+                hint = hints(kind, value)
+                advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
+                yield holder.finding(f"unknown {kind} '{value}'{advice}", *keys)
     # Links into other journeys (`to: other/tp`) are resolved by the workspace's second pass
     # (journeyctl.workspace.resolve), which sees every journey. `to: this-journey/tp` is a local transition
     # that the second pass skips, so it is checked here with the plain ones: each reported exactly once.
-    # A local target that is no touchpoint's id is the one the table could not resolve to a row.
+    # A local target that is no touchpoint's id is one the table could not resolve to a row.
     for e, (outward, dest) in enumerate(zip(t.outward, t.dest)):
         if not outward and dest < 0:
             tr = t.transition(e)
@@ -177,10 +178,7 @@ def unused_definition(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, channel: web, entry: true, outcome: converted}
     """
-    used: dict[str, set[str]] = {kind: set() for kind in CATALOGS}
-    t = table(journey)
-    for kind, value in zip(t.ref_kind, t.ref_value):
-        used[kind].add(value)
+    used = table(journey).used
     for kind in ("team", "channel", "metric"):
         for item in getattr(journey, CATALOGS[kind]):
             if item.id not in used[kind]:
