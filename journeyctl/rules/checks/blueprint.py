@@ -82,11 +82,12 @@ def frontstage_without_backstage(journey: Journey, ctx: RuleContext) -> Iterator
               - {id: checkout, entry: true, next: [{to: pick-and-pack}]}
               - {id: pick-and-pack, lane: backstage, outcome: converted}
     """
-    t = table(journey)
-    for s, stage in enumerate(journey.stages):
-        lanes = set(t.lane[t.stage_start[s]:t.stage_start[s + 1]])
+    # Off by default, so it reads the lanes from the model itself: the journey's table (one walk per run)
+    # carries only what the rules on by default read.
+    for stage in journey.stages:
+        lanes = {tp.lane for tp in stage.touchpoints}
         if "frontstage" in lanes and not lanes & {"backstage", "support"}:
-            front = t.ids[t.stage_start[s]:t.stage_start[s + 1]]
+            front = [tp.id for tp in stage.touchpoints]
             shown = ", ".join(f"'{i}'" for i in front[:5]) + (f" and {len(front) - 5} more" if len(front) > 5 else "")
             yield stage.finding(f"stage '{stage.id}' shows only frontstage touchpoints ({shown}): add the "
                                 f"backstage or support work behind them", "id")

@@ -129,9 +129,10 @@ def emotion_without_evidence(journey: Journey, ctx: RuleContext) -> Iterator[Hit
                 evidence: [{source: survey, ref: "Post-purchase survey, n=400"}]
     """
     t = table(journey)
-    for row, (pains, emotion, evidenced) in enumerate(zip(t.pains, t.emotion, t.evidenced)):
+    for row, (pains, emotion) in enumerate(zip(t.pains, t.emotion)):
         key = _felt(pains, emotion)
-        if key is not None and not evidenced:
+        # Off by default: the evidence is read from the model, for the touchpoints that claim a feeling only.
+        if key is not None and not t.touchpoint(row).evidence:
             what = "pain points" if key == "pain_points" else "emotion"
             yield t.touchpoint(row).finding(f"'{t.ids[row]}' records {what} but cites no evidence (survey, "
                                             f"analytics, interviews)", key)
