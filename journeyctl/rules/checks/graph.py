@@ -218,6 +218,9 @@ def no_path_to_outcome(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     unsubscribe or a churn outcome. Dead ends themselves are reported by `dead-end`; this rule reports
     the touchpoints that lead only to them, and each closed loop once.
 
+    Cost: linear in the touchpoints and transitions, except that the members of each loop found are
+    sorted into document order to name them (n log n for one loop through every touchpoint).
+
     Fails:
         stages:
           - id: s

@@ -88,6 +88,10 @@ def closed_by_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     `journeyctl funnel` refuses the journey. The graph rules see a way out; the numbers close it. Lower a
     rate inside the loop, or give the way out a rate.
 
+    Cost: linear when no transition can go without customers (a rate of 0, or an unrated one beside rates
+    that claim everything); otherwise the loops are found and their members sorted to name them (n log n
+    for one loop through every touchpoint).
+
     Fails:
         stages:
           - id: s
