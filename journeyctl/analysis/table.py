@@ -4,16 +4,19 @@ Why columns: walking the pydantic model is slow on a long journey, and not becau
 Each model object keeps its fields in its own ~0.5 KB dict; a 5,000-touchpoint journey (objects, dicts,
 transition and list objects) is ten-odd MB, far beyond the CPU's 2 MB second-level cache, so every walk
 pays a cache miss per object touched, and twenty rules each walking the model paid it twenty times
-(rule time grew ~20x for 10x the touchpoints). Here the model is walked once; every field a rule needs is
-copied into flat lists of str, int, float, bool and None (interned ids: copying them copies a pointer), a
-few hundred KB that the rules then scan in order. The columns hold no model object, so the garbage
-collector has nothing to chase into the model either. A finding still comes from the model object it is
-about (`touchpoint(row)`, `transition(edge)`): its document path is the model's own.
+(rule time grew ~20x for 10x the touchpoints). Here the model is walked once per run; every field a rule
+on by default needs is copied into flat lists of str, int, float, bool and None (interned ids: copying them
+copies a pointer), a few hundred KB that the rules then scan in order. That one walk still grows ~17x for
+10x the touchpoints (the misses are its cost); everything after it grows ~10x. The columns hold no model
+object and there is no container per touchpoint, so a run allocates too few objects for the garbage
+collector to run at all (one list per touchpoint once cost a 5,000-touchpoint run two dozen collections).
+A finding still comes from the model object it is about (`touchpoint(row)`, `transition(edge)`): its
+document path is the model's own.
 
 Rows are touchpoint definitions in document order (a repeated id has one row per definition; `head`
-gives each row the first row of its id, as `Journey.touchpoint_index()` picks the first definition). Edges are transitions in document
-order; the edges of row i are `edge_start[i]:edge_start[i + 1]`. References (to teams, channels,
-personas, metrics) are kept as the set of ids used, per kind.
+gives each row the first row of its id, as `Journey.touchpoint_index()` picks the first definition).
+Edges are transitions in document order; the edges of row i are `edge_start[i]:edge_start[i + 1]`.
+References (to teams, channels, personas, metrics) are kept as the set of ids used, per kind.
 """
 
 from __future__ import annotations

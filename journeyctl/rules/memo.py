@@ -1,8 +1,9 @@
 """Per-journey facts that several rules derive, computed once per journey instead of once per rule.
 
 Walking the pydantic model is the rules' main cost on a long journey: a 5,000-touchpoint model no
-longer fits the CPU's second-level cache, so every walk pays a cache miss per object, and three graph
-rules each building the same graph paid it three times. `run_rules` runs a journey's rules in a row,
+longer fits the CPU's second-level cache, so every walk pays a cache miss per object. So the model is
+walked once per run, into the journey's table (`table`, analysis/table.py), which every rule reads; the
+facts derived from it (the graph, the owned transitions...) are shared here too. `run_rules` runs a journey's rules in a row,
 so a one-entry cache keyed by the journey's identity is enough; `run_rules` empties every cache first,
 so a journey checked again is walked again and nothing outlives its run.
 """
