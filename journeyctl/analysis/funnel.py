@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from journeyctl.analysis.table import JourneyTable, build_table
 from journeyctl.format.model import CONVERTING_OUTCOMES, Journey, Path, Touchpoint
 
 # Outcome keys of a result, in output order: the model's outcomes, then mass that leaves for another
@@ -48,45 +49,54 @@ class RateProblem(NamedTuple):
     message: str
 
 
-def invalid_rate_problems(journey: Journey) -> list[RateProblem]:
+def invalid_rate_problems(journey: Journey, table: JourneyTable | None = None) -> list[RateProblem]:
     """Rates and entry shares that are not probabilities; the `invalid-rates` rule reports these.
 
-    A pure function so the rule engine and `funnel` (which refuses such a journey) agree exactly.
+    A pure function so the rule engine and `funnel` (which refuses such a journey) agree exactly. Read
+    from the journey's table (analysis/table.py), built here unless the caller has it: linear.
     """
+    t = table or build_table(journey)
     problems: list[RateProblem] = []
-    for _, tp in journey.touchpoints():
-        rates = [(i, tr.rate) for i, tr in enumerate(tp.next) if tr.rate is not None]
+    for row in _rated_rows(t):
+        first = t.edge_start[row]
+        rates = [(e - first, t.rate[e]) for e in range(first, t.edge_start[row + 1]) if t.rate[e] is not None]
         bad = False
         for i, rate in rates:
             # `not (0 <= rate <= 1)` rather than two comparisons: it is also true for NaN.
-            if not 0.0 <= rate <= 1.0:
+            if not 0.0 <= rate <= 1.0:  # type: ignore[operator]  # rates are not None here
                 bad = True
                 problems.append(RateProblem(
-                    tp.path_of("next", i, "rate"),
-                    f"rate {rate:g} of the transition from '{tp.id}' to '{tp.next[i].to}' is not between 0 and 1"))
-        if not bad and rates:
-            total = math.fsum(rate for _, rate in rates)
+                    t.touchpoint(row).path_of("next", i, "rate"),
+                    f"rate {rate:g} of the transition from '{t.ids[row]}' to '{t.transition(first + i).to}' is "
+                    "not between 0 and 1"))
+        if not bad:
+            total = math.fsum(rate for _, rate in rates)  # type: ignore[misc]
             if total > 1.0 + RATE_TOLERANCE:
                 problems.append(RateProblem(
-                    tp.path_of("next"),
-                    f"rates of the transitions leaving '{tp.id}' sum to {total:g}, more than 1"))
-    entries = [tp for _, tp in journey.touchpoints() if tp.entry]
-    shared = [tp for tp in entries if tp.share is not None]
+                    t.touchpoint(row).path_of("next"),
+                    f"rates of the transitions leaving '{t.ids[row]}' sum to {total:g}, more than 1"))
+    entries = [row for row, entry in enumerate(t.entry) if entry]
+    shared = [row for row in entries if t.share[row] is not None]
     bad_share = False
-    for tp in shared:
-        if not 0.0 <= tp.share <= 1.0:  # type: ignore[operator]  # share is not None here
+    for row in shared:
+        if not 0.0 <= t.share[row] <= 1.0:  # type: ignore[operator]  # share is not None here
             bad_share = True
-            problems.append(RateProblem(tp.path_of("share"),
-                                        f"share {tp.share:g} of entry '{tp.id}' is not between 0 and 1"))
+            problems.append(RateProblem(t.touchpoint(row).path_of("share"),
+                                        f"share {t.share[row]:g} of entry '{t.ids[row]}' is not between 0 and 1"))
     if shared and not bad_share:
-        total = math.fsum(tp.share for tp in shared)  # type: ignore[misc]
+        total = math.fsum(t.share[row] for row in shared)  # type: ignore[misc]
         if abs(total - 1.0) > RATE_TOLERANCE:
-            detail = ", ".join(f"{tp.id}: {tp.share:g}" for tp in shared)
-            missing = [tp.id for tp in entries if tp.share is None]
+            detail = ", ".join(f"{t.ids[row]}: {t.share[row]:g}" for row in shared)
+            missing = [t.ids[row] for row in entries if t.share[row] is None]
             tail = f"; entries without a share: {', '.join(missing)}" if missing else ""
-            problems.append(RateProblem(shared[0].path_of("share"),
+            problems.append(RateProblem(t.touchpoint(shared[0]).path_of("share"),
                                         f"entry shares sum to {total:g} ({detail}), not 1{tail}"))
     return problems
+
+
+def _rated_rows(t: JourneyTable) -> list[int]:
+    """The rows of the touchpoints with at least one rated transition, in document order."""
+    return list(dict.fromkeys(source for source, rate in zip(t.src, t.rate) if rate is not None))
 
 
 class TouchpointFlow(NamedTuple):
@@ -219,16 +229,22 @@ class _Chain:
     # Transitions that get no customers (rate 0, or unrated with nothing left), by `to`: a loop whose only
     # ways out are these is closed by its rates, and the refusal must say so.
     unused: list[list[str]] = field(default_factory=list)
-    touchpoints: list[Touchpoint] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # node i is row rows[i] of `table` (its first definition)
+    table: JourneyTable | None = None
 
 
 def _probabilities(tp: Touchpoint) -> tuple[list[float], float]:
-    """The probability of each of tp's transitions, and the mass no transition takes (dropping off).
+    """The probability of each of tp's transitions, and the mass no transition takes (dropping off)."""
+    return _probabilities_of([tr.rate for tr in tp.next])
+
+
+def _probabilities_of(rates: list[float | None]) -> tuple[list[float], float]:
+    """The probability of each of a touchpoint's transitions (given their rates), and the mass no
+    transition takes (dropping off).
 
     The mass no rate claims is shared by the unrated transitions; rates summing to within
     RATE_TOLERANCE of 1 are scaled to exactly 1.
     """
-    rates = [tr.rate for tr in tp.next]
     unrated = rates.count(None)
     total = math.fsum(r for r in rates if r is not None) if unrated < len(rates) else 0.0
     scale, rest = (1.0 / total, 0.0) if abs(total - 1.0) <= RATE_TOLERANCE else (1.0, 1.0 - total)
@@ -259,36 +275,36 @@ def transition_flows(journey: Journey, result: FunnelResult) -> dict[tuple[str, 
     return flows
 
 
-def _chain(journey: Journey) -> _Chain:
-    index: dict[str, int] = {}
-    tps = []
-    stages = []
-    for stage, tp in journey.touchpoints():
-        if tp.id not in index:  # first wins, as in Journey.touchpoint_index()
-            index[tp.id] = len(tps)
-            tps.append(tp)
-            stages.append(stage.id)
-    n = len(tps)
-    chain = _Chain(ids=[tp.id for tp in tps], journey=journey.id, stage=stages, outcome=[tp.outcome for tp in tps],
-                   out=[[] for _ in range(n)], leak=[0.0] * n, handover=[0.0] * n, fixable=[False] * n,
-                   unused=[[] for _ in range(n)], touchpoints=tps)
-    for u, tp in enumerate(tps):
-        if tp.outcome is not None:
+def _chain(journey: Journey, table: JourneyTable | None = None) -> _Chain:
+    """The chain of `journey`, read from its table (built here unless the caller has it): linear."""
+    t = table or build_table(journey)
+    rows = [row for row, head in enumerate(t.head) if head == row]  # first wins, as in touchpoint_index()
+    node = [-1] * len(t.ids)
+    for u, row in enumerate(rows):
+        node[row] = u
+    stage_ids = [stage.id for stage in journey.stages]
+    n = len(rows)
+    chain = _Chain(ids=[t.ids[row] for row in rows], journey=journey.id, stage=[stage_ids[t.stage[row]] for row in rows],
+                   outcome=[t.outcome[row] for row in rows], out=[[] for _ in range(n)], leak=[0.0] * n,
+                   handover=[0.0] * n, fixable=[False] * n, unused=[[] for _ in range(n)], rows=rows, table=t)
+    for u, row in enumerate(rows):
+        if t.outcome[row] is not None:
             continue  # absorbing: transitions after an outcome are never taken
-        probabilities, rest = _probabilities(tp)
+        first, end = t.edge_start[row], t.edge_start[row + 1]
+        probabilities, rest = _probabilities_of(t.rate[first:end])
         chain.leak[u] += rest
         merged: dict[int, float] = {}
-        for tr, p in zip(tp.next, probabilities):
+        for e, p in zip(range(first, end), probabilities):
             if p <= 0.0:
-                chain.unused[u].append(tr.to)
+                chain.unused[u].append(t.transition(e).to)
                 continue
-            if tr.journey is not None and tr.journey != journey.id:
+            if t.outward[e]:  # into another journey
                 chain.handover[u] += p
-                chain.fixable[u] |= tr.rate is not None
-            elif tr.target in index:
-                w = index[tr.target]
+                chain.fixable[u] |= t.rate[e] is not None
+            elif t.dest[e] >= 0:
+                w = node[t.dest[e]]
                 merged[w] = merged.get(w, 0.0) + p
-                chain.fixable[u] |= tr.rate is not None
+                chain.fixable[u] |= t.rate[e] is not None
             else:
                 # A dangling reference (the unknown-reference rule reports it): the customer
                 # goes nowhere this journey knows, so the mass drops off here.
@@ -397,18 +413,22 @@ def _closed_loop_message(chain: _Chain, component: list[int]) -> str:
             "no customers; lower a rate inside the loop")
 
 
-def closed_loop_problems(journey: Journey, invalid: list[RateProblem] | None = None) -> list[RateProblem]:
+def closed_loop_problems(journey: Journey, invalid: list[RateProblem] | None = None,
+                         table: JourneyTable | None = None) -> list[RateProblem]:
     """Loops that have a way out which the rates give no customers; the `closed-by-rates` rule reports these.
 
     A pure function, like invalid_rate_problems, so `validate` reports every loop `funnel` refuses for
     this reason (a loop with no way out at all is no-path-to-outcome's). Journeys with invalid rates are
     left to invalid-rates (`invalid`: their invalid_rate_problems, when the caller has it already).
     """
-    if invalid_rate_problems(journey) if invalid is None else invalid:
+    t = table or build_table(journey)
+    if invalid_rate_problems(journey, t) if invalid is None else invalid:
         return []
+    if not _may_starve(t):
+        return []  # a loop closed by its rates starves its ways out; where no transition can starve, none is
     from .graph import strongly_connected
 
-    chain = _chain(journey)
+    chain = _chain(journey, t)
     problems = []
     for component in strongly_connected([[w for w, _ in edges] for edges in chain.out]):
         if not _is_loop(component, chain):
@@ -420,8 +440,21 @@ def closed_loop_problems(journey: Journey, invalid: list[RateProblem] | None = N
         message = _closed_loop_message(chain, sorted(component))
         if "rates inside it" in message:
             first = min(u for u in component if chain.unused[u])
-            problems.append(RateProblem(chain.touchpoints[first].path_of("next"), message))
+            problems.append(RateProblem(t.touchpoint(chain.rows[first]).path_of("next"), message))
     return sorted(problems, key=lambda p: p.path)
+
+
+def _may_starve(t: JourneyTable) -> bool:
+    """Whether some transition may get no customers: a rate of 0, or an unrated transition beside rated
+    ones (whose rates may claim everything). An unrated transition among unrated ones always gets a share,
+    and a rate above 0 always gets customers. One pass over the rates, no chain built."""
+    rated: set[int] = set()
+    for source, rate in zip(t.src, t.rate):
+        if rate is not None:
+            if rate <= 0.0:
+                return True
+            rated.add(source)
+    return any(rate is None and source in rated for source, rate in zip(t.src, t.rate))
 
 
 def _is_loop(component: list[int], chain: _Chain) -> bool:
@@ -436,10 +469,11 @@ def analyse_funnel(journey: Journey, entry: str | None = None, *, fix_share: flo
     Raises InvalidRatesError (rates are not probabilities), UnknownEntryError (no touchpoint `entry`)
     or FunnelError (no entry at all, or customers caught in a loop with no way out).
     """
-    problems = invalid_rate_problems(journey)
+    table = build_table(journey)
+    problems = invalid_rate_problems(journey, table)
     if problems:
         raise InvalidRatesError(problems)
-    chain = _chain(journey)
+    chain = _chain(journey, table)
     index = {tp_id: i for i, tp_id in enumerate(chain.ids)}
     if entry is not None:
         if entry not in index:

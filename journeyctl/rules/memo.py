@@ -1,8 +1,9 @@
 """Per-journey facts that several rules derive, computed once per journey instead of once per rule.
 
 Walking the pydantic model is the rules' main cost on a long journey: a 5,000-touchpoint model no
-longer fits the CPU's second-level cache, so every walk pays a cache miss per object, and three graph
-rules each building the same graph paid it three times. `run_rules` runs a journey's rules in a row,
+longer fits the CPU's second-level cache, so every walk pays a cache miss per object. So the model is
+walked once per run, into the journey's table (`table`, analysis/table.py), which every rule reads; the
+facts derived from it (the graph, the owned transitions...) are shared here too. `run_rules` runs a journey's rules in a row,
 so a one-entry cache keyed by the journey's identity is enough; `run_rules` empties every cache first,
 so a journey checked again is walked again and nothing outlives its run.
 """
@@ -39,7 +40,9 @@ def per_journey(fn: Callable[[Any], T]) -> Callable[[Any], T]:
 
 
 @per_journey
-def touchpoint_index(journey: Any) -> dict[str, Any]:
-    """`journey.touchpoint_index()`, built once per run for every rule that reads it (rules only read it):
-    each build walks every touchpoint object, and on a long journey that walk is memory-bound."""
-    return journey.touchpoint_index()
+def table(journey: Any) -> Any:
+    """The journey as plain columns (analysis/table.py), built in one walk of the model per run: every
+    rule reads it instead of walking the pydantic objects again."""
+    from ..analysis.table import build_table
+
+    return build_table(journey)

@@ -7,6 +7,7 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import table
 
 
 @rule("touchpoint-without-owner", "warning", "a touchpoint no team is responsible for")
@@ -28,9 +29,11 @@ def touchpoint_without_owner(journey: Journey, ctx: RuleContext) -> Iterator[Hit
             touchpoints:
               - {id: t, owner: marketing, entry: true, outcome: converted}
     """
-    for _, tp in journey.touchpoints():
-        if tp.owner is None:
-            yield tp.finding(f"touchpoint '{tp.id}' has no owner: which team answers for it?", "id")
+    t = table(journey)
+    for row, owner in enumerate(t.owner):
+        if owner is None:
+            yield t.touchpoint(row).finding(f"touchpoint '{t.ids[row]}' has no owner: which team answers for it?",
+                                            "id")
 
 
 @rule("touchpoint-without-channel", "warning", "a touchpoint that does not say through which channel it happens")
@@ -52,9 +55,10 @@ def touchpoint_without_channel(journey: Journey, ctx: RuleContext) -> Iterator[H
             touchpoints:
               - {id: t, channel: email, entry: true, outcome: converted}
     """
-    for _, tp in journey.touchpoints():
-        if tp.channel is None:
-            yield tp.finding(f"touchpoint '{tp.id}' has no channel: where does it happen?", "id")
+    t = table(journey)
+    for row, channel in enumerate(t.channel):
+        if channel is None:
+            yield t.touchpoint(row).finding(f"touchpoint '{t.ids[row]}' has no channel: where does it happen?", "id")
 
 
 @rule("frontstage-without-backstage", "info", "a stage whose frontstage touchpoints have nothing backstage behind them",
@@ -78,6 +82,8 @@ def frontstage_without_backstage(journey: Journey, ctx: RuleContext) -> Iterator
               - {id: checkout, entry: true, next: [{to: pick-and-pack}]}
               - {id: pick-and-pack, lane: backstage, outcome: converted}
     """
+    # Off by default, so it reads the lanes from the model itself: the journey's table (one walk per run)
+    # carries only what the rules on by default read.
     for stage in journey.stages:
         lanes = {tp.lane for tp in stage.touchpoints}
         if "frontstage" in lanes and not lanes & {"backstage", "support"}:

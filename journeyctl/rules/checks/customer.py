@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...check.findings import Hit
-from ...format.model import Journey, Touchpoint
+from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import table
 
 
-def _felt(tp: Touchpoint) -> str | None:
+def _felt(pains: int, emotion: int | None) -> str | None:
     """The key that makes a claim about the customer's feelings here, if any: pain points, then emotion."""
-    if tp.pain_points:
+    if pains:
         return "pain_points"
-    if tp.emotion is not None:
+    if emotion is not None:
         return "emotion"
     return None
 
@@ -38,7 +39,7 @@ def persona_not_served(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, personas: [runner, gift-buyer], entry: true, outcome: converted}
     """
-    served = {persona for _, tp in journey.touchpoints() for persona in tp.personas}
+    served = table(journey).used["persona"]
     for persona in journey.personas:
         if persona.id not in served:
             yield persona.finding(f"no touchpoint serves persona '{persona.id}'", "id")
@@ -61,7 +62,7 @@ def no_persona(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, personas: [runner], entry: true, outcome: converted}
     """
-    if not journey.personas and not any(tp.personas for _, tp in journey.touchpoints()):
+    if not journey.personas and not table(journey).used["persona"]:
         yield journey.finding("no persona: say which customers this journey is mapped for", "id")
 
 
@@ -92,15 +93,17 @@ def unaddressed_pain(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                 pain_points: [Refunds take ten days]
                 opportunities: [Refund on the carrier's first scan]
     """
-    for _, tp in journey.touchpoints():
-        if tp.opportunities:
+    t = table(journey)
+    for row, (planned, pains, emotion) in enumerate(zip(t.planned, t.pains, t.emotion)):
+        if planned:
             continue
-        if tp.pain_points:
-            noun = "pain point" if len(tp.pain_points) == 1 else "pain points"
-            yield tp.finding(f"'{tp.id}' has {len(tp.pain_points)} {noun} and no opportunity planned", "pain_points")
-        elif tp.emotion is not None and tp.emotion < 0:
-            yield tp.finding(f"customers feel bad at '{tp.id}' (emotion {tp.emotion}) and no opportunity "
-                             f"is planned", "emotion")
+        if pains:
+            noun = "pain point" if pains == 1 else "pain points"
+            yield t.touchpoint(row).finding(f"'{t.ids[row]}' has {pains} {noun} and no opportunity planned",
+                                            "pain_points")
+        elif emotion is not None and emotion < 0:
+            yield t.touchpoint(row).finding(f"customers feel bad at '{t.ids[row]}' (emotion {emotion}) and no "
+                                            f"opportunity is planned", "emotion")
 
 
 @rule("emotion-without-evidence", "info", "an emotion or pain point with no evidence behind it", enabled=False)
@@ -125,8 +128,11 @@ def emotion_without_evidence(journey: Journey, ctx: RuleContext) -> Iterator[Hit
                 emotion: -1
                 evidence: [{source: survey, ref: "Post-purchase survey, n=400"}]
     """
-    for _, tp in journey.touchpoints():
-        key = _felt(tp)
-        if key is not None and not tp.evidence:
+    t = table(journey)
+    for row, (pains, emotion) in enumerate(zip(t.pains, t.emotion)):
+        key = _felt(pains, emotion)
+        # Off by default: the evidence is read from the model, for the touchpoints that claim a feeling only.
+        if key is not None and not t.touchpoint(row).evidence:
             what = "pain points" if key == "pain_points" else "emotion"
-            yield tp.finding(f"'{tp.id}' records {what} but cites no evidence (survey, analytics, interviews)", key)
+            yield t.touchpoint(row).finding(f"'{t.ids[row]}' records {what} but cites no evidence (survey, "
+                                            f"analytics, interviews)", key)

@@ -1,21 +1,24 @@
 """The journey as a graph: can every customer get in, move on, and get out?
 
-Each rule builds the adjacency once (touchpoint id → local targets) and walks it in linear time: one
-breadth-first search from the entries, one backwards from the outcomes, and Tarjan's strongly connected
-components written iteratively, because a 10,000-touchpoint chain would blow Python's recursion limit.
+The graph is built once per run from the journey's table (analysis/table.py: one walk of the model),
+with touchpoints as table rows, and each rule walks it in linear time: one breadth-first search from the
+entries, one backwards from the outcomes, and Tarjan's strongly connected components written iteratively,
+because a 10,000-touchpoint chain would blow Python's recursion limit. Nodes are ints and the walks use
+lists indexed by them: no id is hashed after the table is built.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from ...analysis.graph import Adjacency, strongly_connected
+from ...analysis.table import JourneyTable
 from ...check.findings import Hit
-from ...analysis.graph import strongly_connected
-from ...format.model import Journey, Touchpoint, Transition
+from ...format.model import Journey, Transition
 from .. import RuleContext, rule
-from ..memo import per_journey
+from ..memo import per_journey, table
 
 # How many touchpoints a loop message names before it says "and N more".
 _LOOP_NAMES = 6
@@ -33,22 +36,20 @@ def local_target(journey: Journey, tr: Transition) -> str | None:
 
 @dataclass
 class JourneyGraph:
-    """Touchpoints by id in document order, with their local successors.
+    """Touchpoints in document order, with their local successors; a node is the table row of the
+    touchpoint's first definition (lists below are indexed by row; rows of repeated ids stay empty).
 
     A repeated id is one node (duplicate-id reports the repetition): its transitions are merged and it
     is an entry or an outcome if any of its definitions is.
     """
 
-    order: list[str] = field(default_factory=list)
-    first: dict[str, Touchpoint] = field(default_factory=dict)
-    succ: dict[str, list[str]] = field(default_factory=dict)
-    has_next: set[str] = field(default_factory=set)  # any transition at all, even unresolved or outward
-    exits: set[str] = field(default_factory=set)  # a transition into another journey: the customer moves on
-    entries: list[str] = field(default_factory=list)
-    outcomes: set[str] = field(default_factory=set)
-    # Every transition in document order with its local target (None: into another journey), for the
-    # rules that read transitions: a long journey's model is walked once, not once per rule.
-    edges: list[tuple[Touchpoint, Transition, str | None]] = field(default_factory=list)
+    table: JourneyTable
+    order: list[int]  # node rows, document order
+    succ: Adjacency  # local successors (known targets only: an unknown one is unknown-reference's)
+    has_next: list[bool]  # any transition at all, even unresolved or outward
+    exits: list[bool]  # a transition into another journey: the customer moves on
+    outcome: list[bool]
+    entries: list[int]  # in document order
 
     @classmethod
     def of(cls, journey: Journey) -> "JourneyGraph":
@@ -58,57 +59,58 @@ class JourneyGraph:
 
     @classmethod
     def build(cls, journey: Journey) -> "JourneyGraph":
-        g = cls()
-        for _, tp in journey.touchpoints():
-            if tp.id not in g.first:
-                g.first[tp.id] = tp
-                g.order.append(tp.id)
-                g.succ[tp.id] = []
-        seen_entry: set[str] = set()
-        for _, tp in journey.touchpoints():
-            if tp.entry and tp.id not in seen_entry:
-                seen_entry.add(tp.id)
-                g.entries.append(tp.id)
-            if tp.outcome is not None:
-                g.outcomes.add(tp.id)
-            if tp.next:
-                g.has_next.add(tp.id)
-            targets = g.succ[tp.id]
-            for tr in tp.next:
-                target = local_target(journey, tr)
-                g.edges.append((tp, tr, target))
-                if target is None:
-                    g.exits.add(tp.id)
-                elif target in g.first:  # an unknown target is unknown-reference's, not an edge
-                    targets.append(target)
+        t = table(journey)
+        n = len(t.ids)
+        head = t.head
+        g = cls(t, [i for i in range(n) if head[i] == i], Adjacency([0] * (n + 1), []), [False] * n,
+                [False] * n, [False] * n, [])
+        entered = [False] * n
+        for i in range(n):
+            node = head[i]
+            if t.outcome[i] is not None:
+                g.outcome[node] = True
+            if t.entry[i] and not entered[node]:
+                entered[node] = True
+                g.entries.append(node)
+        sources, targets = [], []  # edges between known local touchpoints, document order
+        for source, outward, dest in zip(t.src, t.outward, t.dest):
+            node = head[source]
+            g.has_next[node] = True
+            if outward:
+                g.exits[node] = True
+            elif dest >= 0:
+                sources.append(node)
+                targets.append(dest)
+        g.succ = Adjacency.from_pairs(n, sources, targets)
         return g
 
-    def reachable_from(self, starts: Iterable[str]) -> set[str]:
-        seen = set(starts)
-        queue = deque(seen)
+    def name(self, node: int) -> str:
+        return self.table.ids[node]
+
+    def finding(self, node: int, message: str) -> Hit:
+        return self.table.touchpoint(node).finding(message, "id")
+
+    def reachable_from(self, starts: Iterable[int]) -> list[bool]:
+        seen = [False] * len(self.succ)
+        queue = deque(starts)
+        for node in queue:
+            seen[node] = True
         while queue:
             for target in self.succ[queue.popleft()]:
-                if target not in seen:
-                    seen.add(target)
+                if not seen[target]:
+                    seen[target] = True
                     queue.append(target)
         return seen
 
-    def predecessors(self) -> dict[str, list[str]]:
-        pred: dict[str, list[str]] = {node: [] for node in self.order}
-        for node in self.order:
-            for target in self.succ[node]:
-                pred[target].append(node)
-        return pred
-
-    def can_finish(self) -> set[str]:
+    def can_finish(self) -> list[bool]:
         """Touchpoints from which some path reaches an outcome or leaves for another journey."""
-        pred = self.predecessors()
-        seen = set(self.outcomes) | self.exits
-        queue = deque(seen)
+        pred = self.succ.reversed()
+        seen = [a or b for a, b in zip(self.outcome, self.exits)]
+        queue = deque(node for node in self.order if seen[node])
         while queue:
             for source in pred[queue.popleft()]:
-                if source not in seen:
-                    seen.add(source)
+                if not seen[source]:
+                    seen[source] = True
                     queue.append(source)
         return seen
 
@@ -159,15 +161,18 @@ def unreachable_touchpoint(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     if not graph.entries:  # no-entry says so once; reporting every touchpoint would bury it
         return
     reached = graph.reachable_from(graph.entries)
-    has_incoming = {target for node in graph.order for target in graph.succ[node]}
+    has_incoming = [False] * len(reached)
     for node in graph.order:
-        if node in reached:
+        for target in graph.succ[node]:
+            has_incoming[target] = True
+    for node in graph.order:
+        if reached[node]:
             continue
-        if node in has_incoming:
+        if has_incoming[node]:
             why = "it is only reached from touchpoints that no entry reaches"
         else:
             why = "no transition leads here"
-        yield graph.first[node].finding(f"no path from an entry reaches '{node}': {why}", "id")
+        yield graph.finding(node, f"no path from an entry reaches '{graph.name(node)}': {why}")
 
 
 @rule("dead-end", "warning", "a touchpoint with no next step and no outcome strands the customer")
@@ -198,10 +203,10 @@ def dead_end(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     """
     graph = JourneyGraph.of(journey)
     for node in graph.order:
-        if node not in graph.has_next and node not in graph.outcomes:
-            yield graph.first[node].finding(
-                f"'{node}' has no next step and no outcome: say where customers go from here (next) "
-                f"or how the journey ends (outcome)", "id")
+        if not graph.has_next[node] and not graph.outcome[node]:
+            yield graph.finding(
+                node, f"'{graph.name(node)}' has no next step and no outcome: say where customers go from here "
+                f"(next) or how the journey ends (outcome)")
 
 
 @rule("no-path-to-outcome", "warning", "a touchpoint or loop from which no outcome can be reached")
@@ -212,6 +217,9 @@ def no_path_to_outcome(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     tips, reminder...) that nobody ever leaves. Give the loop a way out, such as conversion, an
     unsubscribe or a churn outcome. Dead ends themselves are reported by `dead-end`; this rule reports
     the touchpoints that lead only to them, and each closed loop once.
+
+    Cost: linear in the touchpoints and transitions, except that the members of each loop found are
+    sorted into document order to name them (n log n for one loop through every touchpoint).
 
     Fails:
         stages:
@@ -241,34 +249,36 @@ def no_path_to_outcome(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                 outcome: converted
     """
     graph = JourneyGraph.of(journey)
-    if not graph.outcomes and not graph.exits:  # no-outcome covers it, once
+    if not any(graph.outcome) and not any(graph.exits):  # no-outcome covers it, once
         return
     finishing = graph.can_finish()
     # Every successor of a stuck touchpoint is stuck too, so the stuck subgraph is closed.
-    stuck = [node for node in graph.order if node not in finishing]
+    stuck = [node for node in graph.order if not finishing[node]]
     if not stuck:
         return
-    position = {node: i for i, node in enumerate(graph.order)}
-    in_loop: set[str] = set()
-    loops: list[list[str]] = []
+    in_loop = [False] * len(finishing)
+    loops: list[list[int]] = []
     number = {node: i for i, node in enumerate(stuck)}
     successors = [[number[t] for t in graph.succ[node]] for node in stuck]
     for members in strongly_connected(successors):
+        # Members come sorted, and stuck rows are in document order: so is each component.
         component = [stuck[i] for i in members]
         if len(component) > 1 or component[0] in graph.succ[component[0]]:
-            component.sort(key=position.__getitem__)
             loops.append(component)
-            in_loop.update(component)
+            for node in component:
+                in_loop[node] = True
     for component in loops:
         first = component[0]
         if len(component) == 1:
-            message = f"'{first}' loops back to itself with no way out: no outcome can be reached from it"
+            message = (f"'{graph.name(first)}' loops back to itself with no way out: no outcome can be reached "
+                       f"from it")
         else:
-            message = f"loops among {_names(component)} with no way out: no outcome can be reached from them"
-        yield graph.first[first].finding(message, "id")
+            names = [graph.name(node) for node in component]
+            message = f"loops among {_names(names)} with no way out: no outcome can be reached from them"
+        yield graph.finding(first, message)
     for node in stuck:
-        if node in in_loop or not graph.succ[node]:
+        if in_loop[node] or not graph.succ[node]:
             continue  # loops are reported above; a touchpoint with no next is dead-end's
-        yield graph.first[node].finding(
-            f"no outcome can be reached from '{node}': every path from here ends at a dead end or in a "
-            f"loop with no way out", "id")
+        yield graph.finding(
+            node, f"no outcome can be reached from '{graph.name(node)}': every path from here ends at a dead "
+            f"end or in a loop with no way out")

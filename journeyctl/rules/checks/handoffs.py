@@ -5,29 +5,20 @@ from __future__ import annotations
 from typing import Iterator
 
 from ...check.findings import Hit
-from ...format.model import Journey, Touchpoint, Transition
+from ...format.model import Journey
 from .. import RuleContext, rule
-from ..memo import per_journey
-from .graph import JourneyGraph
+from ..memo import per_journey, table
 
 
 @per_journey
-def _owned_transitions(journey: Journey) -> list[tuple[Touchpoint, Transition, Touchpoint]]:
-    """(source, transition, target) for local transitions whose two ends both have an owner.
-
-    Read from the shared graph's transitions (first definition of an id wins, as in
-    `Journey.touchpoint_index()`), once per run for both hand-off rules: on a long journey each walk of
-    the pydantic model is memory-bound (a cache miss per object), so the model is walked once."""
-    graph = JourneyGraph.of(journey)
-    index = graph.first
-    out = []
-    for tp, tr, target_id in graph.edges:
-        if tp.owner is None or target_id is None:
-            continue
-        target = index.get(target_id)
-        if target is not None and target.owner is not None:
-            out.append((tp, tr, target))
-    return out
+def _owned_transitions(journey: Journey) -> list[int]:
+    """The local transitions (edges of the journey's table) whose two ends both have an owner, the target
+    being its id's first definition (as in `Journey.touchpoint_index()`); once per run for both hand-off
+    rules."""
+    t = table(journey)
+    owner = t.owner
+    return [e for e, (source, dest) in enumerate(zip(t.src, t.dest))
+            if dest >= 0 and owner[source] is not None and owner[dest] is not None]
 
 
 @rule("missing-handoff", "error", "the customer passes between two teams with no hand-off declared")
@@ -63,11 +54,13 @@ def missing_handoff(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                     handoff: {trigger: contract signed, sla: 24h, via: CRM handover form}
               - {id: kickoff, owner: success, outcome: converted}
     """
-    for tp, tr, target in _owned_transitions(journey):
-        if tp.owner != target.owner and tr.handoff is None:
-            yield tr.finding(
-                f"the customer passes from {tp.owner} ('{tp.id}') to {target.owner} ('{target.id}') with no "
-                f"hand-off declared: add 'handoff' with a trigger and an sla", "to")
+    t = table(journey)
+    for e in _owned_transitions(journey):
+        source, dest = t.src[e], t.dest[e]
+        if t.owner[source] != t.owner[dest] and not t.handoff[e]:
+            yield t.transition(e).finding(
+                f"the customer passes from {t.owner[source]} ('{t.ids[source]}') to {t.owner[dest]} "
+                f"('{t.ids[dest]}') with no hand-off declared: add 'handoff' with a trigger and an sla", "to")
 
 
 @rule("handoff-without-sla", "info", "a hand-off with no response time (sla)")
@@ -102,10 +95,11 @@ def handoff_without_sla(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                     handoff: {trigger: contract signed, sla: 24h}
               - {id: kickoff, owner: success, outcome: converted}
     """
-    for tp, tr, _ in JourneyGraph.of(journey).edges:
-        if tr.handoff is not None and tr.handoff.sla is None:
-            yield tr.finding(f"the hand-off from '{tp.id}' to '{tr.to}' has no sla: say how fast the "
-                             f"receiving team responds (e.g. sla: 24h)", "to")
+    t = table(journey)
+    for e, (handoff, sla) in enumerate(zip(t.handoff, t.sla)):
+        if handoff and not sla:
+            yield t.transition(e).finding(f"the hand-off from '{t.ids[t.src[e]]}' to '{t.transition(e).to}' has no "
+                                          f"sla: say how fast the receiving team responds (e.g. sla: 24h)", "to")
 
 
 @rule("handoff-without-owner-change", "info", "a hand-off declared between two touchpoints of the same team")
@@ -138,7 +132,10 @@ def handoff_without_owner_change(journey: Journey, ctx: RuleContext) -> Iterator
                 next: [{to: proposal}]
               - {id: proposal, owner: sales, outcome: converted}
     """
-    for tp, tr, target in _owned_transitions(journey):
-        if tp.owner == target.owner and tr.handoff is not None:
-            yield tr.finding(f"a hand-off is declared from '{tp.id}' to '{target.id}', but {tp.owner} owns "
-                             f"both: fix an owner or remove the hand-off", "handoff", on_key=True)
+    t = table(journey)
+    for e in _owned_transitions(journey):
+        source, dest = t.src[e], t.dest[e]
+        if t.owner[source] == t.owner[dest] and t.handoff[e]:
+            yield t.transition(e).finding(f"a hand-off is declared from '{t.ids[source]}' to '{t.ids[dest]}', "
+                                          f"but {t.owner[source]} owns both: fix an owner or remove the hand-off",
+                                          "handoff", on_key=True)

@@ -7,6 +7,7 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import table
 
 
 @rule("stage-without-kpi", "warning", "a stage with no KPI, on itself or on any of its touchpoints")
@@ -30,8 +31,9 @@ def stage_without_kpi(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, entry: true, outcome: converted}
     """
-    for stage in journey.stages:
-        if not stage.kpis and not any(tp.kpis for tp in stage.touchpoints):
+    measured = table(journey).measured  # stages with a touchpoint that lists a KPI
+    for s, stage in enumerate(journey.stages):
+        if not stage.kpis and s not in measured:
             yield stage.finding(f"stage '{stage.id}' has no KPI: list a metric under its kpis or a "
                                 f"touchpoint's", "id")
 

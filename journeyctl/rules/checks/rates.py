@@ -7,16 +7,16 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
-from ..memo import per_journey
+from ..memo import per_journey, table
 
 
 @per_journey
 def _invalid_rate_problems(journey: Journey) -> list:
-    """invalid_rate_problems, computed once per run: invalid-rates reports them and closed-by-rates
-    skips a journey that has any (a walk of a long journey's model is memory-bound: one walk saved)."""
+    """invalid_rate_problems, computed once per run (from the journey's table): invalid-rates reports them
+    and closed-by-rates skips a journey that has any."""
     from ...analysis.funnel import invalid_rate_problems
 
-    return invalid_rate_problems(journey)
+    return invalid_rate_problems(journey, table(journey))
 
 
 @rule("invalid-rates", "error", "transition rates or entry shares that are not probabilities")
@@ -72,10 +72,11 @@ def share_without_entry(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: ad, entry: true, share: 0.7, next: [{to: store}]}
               - {id: store, entry: true, share: 0.3, outcome: converted}
     """
-    for _, tp in journey.touchpoints():
-        if tp.share is not None and not tp.entry:
-            yield tp.finding(f"'{tp.id}' has a share but is not an entry: mark it 'entry: true' or remove "
-                             f"the share", "share")
+    t = table(journey)
+    for row, (share, entry) in enumerate(zip(t.share, t.entry)):
+        if share is not None and not entry:
+            yield t.touchpoint(row).finding(f"'{t.ids[row]}' has a share but is not an entry: mark it 'entry: "
+                                            f"true' or remove the share", "share")
 
 
 @rule("closed-by-rates", "error", "a loop whose rates leave no customers for its ways out")
@@ -86,6 +87,10 @@ def closed_by_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     shares what no rate claims: nothing) get no customers, so whoever reaches the loop circles forever and
     `journeyctl funnel` refuses the journey. The graph rules see a way out; the numbers close it. Lower a
     rate inside the loop, or give the way out a rate.
+
+    Cost: linear when no transition can go without customers (a rate of 0, or an unrated one beside rates
+    that claim everything); otherwise the loops are found and their members sorted to name them (n log n
+    for one loop through every touchpoint).
 
     Fails:
         stages:
@@ -107,5 +112,5 @@ def closed_by_rates(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
     # One implementation shared with `journeyctl funnel`, which refuses such a journey with the same words.
     from ...analysis.funnel import closed_loop_problems
 
-    for problem in closed_loop_problems(journey, _invalid_rate_problems(journey)):
+    for problem in closed_loop_problems(journey, _invalid_rate_problems(journey), table(journey)):
         yield Hit(tuple(problem.path), problem.message)

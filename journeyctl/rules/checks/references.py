@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Collection, Iterator
 
 from ...check.findings import Hit, format_path
 from ...format.model import Journey, Node
 from ...suggest import closest
 from .. import RuleContext, rule
-from ..memo import per_journey
-from .graph import JourneyGraph
+from ..memo import table
 
 # kind of reference → the journey (and workspace) list that declares it
 CATALOGS = {"persona": "personas", "team": "teams", "channel": "channels", "metric": "metrics"}
@@ -33,13 +32,6 @@ def references(journey: Journey) -> Iterator[tuple[str, Node, tuple[str | int, .
                 yield "metric", tp, ("kpis", i), metric
 
 
-@per_journey
-def _references(journey: Journey) -> list[tuple[str, Node, tuple[str | int, ...], str]]:
-    """`references(journey)` as a list built once per run, for the two rules that read it (a walk of a
-    long journey's model is memory-bound: each walk saved is a cache miss per object saved)."""
-    return list(references(journey))
-
-
 def declared(journey: Journey, ctx: RuleContext, kind: str) -> set[str]:
     """Ids a reference of this kind may use: the journey's own, plus the workspace's shared catalog."""
     plural = CATALOGS[kind]
@@ -52,7 +44,7 @@ def declared(journey: Journey, ctx: RuleContext, kind: str) -> set[str]:
 class _Hints:
     """'Did you mean' per kind of id, memoised: a typo repeated on 500 touchpoints costs one fuzzy search."""
 
-    def __init__(self, known: dict[str, set[str]]) -> None:
+    def __init__(self, known: dict[str, Collection[str]]) -> None:
         self.known = known
         self.cache: dict[tuple[str, str], str | None] = {}
 
@@ -91,23 +83,26 @@ def unknown_reference(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
                 entry: true
                 outcome: converted
     """
+    t = table(journey)  # one walk of the model per run: the ids used, transitions resolved to rows
     known = {kind: declared(journey, ctx, kind) for kind in CATALOGS}
-    graph = JourneyGraph.of(journey)  # the shared walk of the model (a long journey's model is slow to walk)
-    known["touchpoint"] = set(graph.first)  # every touchpoint id, inserted in document order as before
-    hints = _Hints(known)
-    for kind, holder, keys, value in _references(journey):
-        if value not in known[kind]:
-            hint = hints(kind, value)
-            advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
-            yield holder.finding(f"unknown {kind} '{value}'{advice}", *keys)
+    hints = _Hints({**known, "touchpoint": t.ids})
+    # Only a journey that uses an undeclared id is walked again, to report each reference in document order.
+    if any(t.used[kind] - known[kind] for kind in CATALOGS):
+        for kind, holder, keys, value in references(journey):
+            if value not in known[kind]:
+                hint = hints(kind, value)
+                advice = f" (did you mean '{hint}'?)" if hint else f": declare it under '{CATALOGS[kind]}'"
+                yield holder.finding(f"unknown {kind} '{value}'{advice}", *keys)
     # Links into other journeys (`to: other/tp`) are resolved by the workspace's second pass
     # (journeyctl.workspace.resolve), which sees every journey. `to: this-journey/tp` is a local transition
     # that the second pass skips, so it is checked here with the plain ones: each reported exactly once.
-    for tp, tr, target in graph.edges:
-        if target is not None and target not in known["touchpoint"]:
-            hint = hints("touchpoint", target)
+    # A local target that is no touchpoint's id is one the table could not resolve to a row.
+    for e, (outward, dest) in enumerate(zip(t.outward, t.dest)):
+        if not outward and dest < 0:
+            tr = t.transition(e)
+            hint = hints("touchpoint", tr.target)
             advice = f" (did you mean '{hint}'?)" if hint else ""
-            yield tr.finding(f"transition from '{tp.id}' leads to unknown touchpoint '{tr.to}'{advice}", "to")
+            yield tr.finding(f"transition from '{t.ids[t.src[e]]}' leads to unknown touchpoint '{tr.to}'{advice}", "to")
 
 
 @rule("duplicate-id", "error", "two touchpoints, stages, personas, teams, channels or metrics share an id")
@@ -134,18 +129,25 @@ def duplicate_id(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: gave-up, outcome: dropped}
     """
     groups = [("persona", journey.personas), ("team", journey.teams), ("channel", journey.channels),
-              ("metric", journey.metrics), ("stage", journey.stages),
-              ("touchpoint", [tp for _, tp in journey.touchpoints()])]
+              ("metric", journey.metrics), ("stage", journey.stages)]
     for kind, items in groups:
         first: dict[str, Node] = {}
         for item in items:
             if item.id in first:
-                where = format_path(first[item.id].path)
-                if ctx.line_of is not None:
-                    where = f"line {ctx.line_of(first[item.id].path)} ({where})"
-                yield item.finding(f"duplicate {kind} id '{item.id}': also defined at {where}", "id")
+                yield _duplicate(kind, item, first[item.id], ctx)
             else:
                 first[item.id] = item
+    t = table(journey)  # touchpoints: the table knows each row's first definition already
+    for row, head in enumerate(t.head):
+        if head != row:
+            yield _duplicate("touchpoint", t.touchpoint(row), t.touchpoint(head), ctx)
+
+
+def _duplicate(kind: str, item: Node, first: Node, ctx: RuleContext) -> Hit:
+    where = format_path(first.path)
+    if ctx.line_of is not None:
+        where = f"line {ctx.line_of(first.path)} ({where})"
+    return item.finding(f"duplicate {kind} id '{item.id}': also defined at {where}", "id")  # type: ignore[attr-defined]
 
 
 _UNUSED_ADVICE = {
@@ -176,9 +178,7 @@ def unused_definition(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: t, channel: web, entry: true, outcome: converted}
     """
-    used: dict[str, set[str]] = {kind: set() for kind in CATALOGS}
-    for kind, _, _, value in _references(journey):
-        used[kind].add(value)
+    used = table(journey).used
     for kind in ("team", "channel", "metric"):
         for item in getattr(journey, CATALOGS[kind]):
             if item.id not in used[kind]:

@@ -7,6 +7,7 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
+from ..memo import table
 
 
 @rule("stage-without-touchpoints", "error", "a stage with no touchpoint is a hole in the journey")
@@ -48,7 +49,7 @@ def no_entry(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: signup-form, entry: true, outcome: converted}
     """
-    if not any(tp.entry for _, tp in journey.touchpoints()):
+    if not any(table(journey).entry):
         yield journey.finding("no entry touchpoint: mark where customers start with 'entry: true'", "id")
 
 
@@ -70,7 +71,7 @@ def no_outcome(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
             touchpoints:
               - {id: signup-form, entry: true, outcome: converted}
     """
-    if not any(tp.outcome is not None for _, tp in journey.touchpoints()):
+    if all(outcome is None for outcome in table(journey).outcome):
         yield journey.finding("no outcome: mark the touchpoints where the journey ends with 'outcome' "
                               "(converted, retained, advocate, churned or dropped)", "id")
 

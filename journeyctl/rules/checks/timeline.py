@@ -9,8 +9,7 @@ from typing import Iterator
 from ...check.findings import Hit
 from ...format.model import Journey
 from .. import RuleContext, rule
-from ..memo import touchpoint_index
-from .graph import local_target
+from ..memo import table
 
 _DURATION = re.compile(r"^([0-9]+(?:\.[0-9]+)?)(min|h|d|w)$")
 _UNIT = {"min": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1)}
@@ -47,16 +46,13 @@ def timeline_order(journey: Journey, ctx: RuleContext) -> Iterator[Hit]:
               - {id: welcome, at: day 0, entry: true, next: [{to: tips}]}
               - {id: tips, at: day 3, outcome: converted}
     """
-    index = touchpoint_index(journey)
-    for _, tp in journey.touchpoints():
-        if tp.day is None:
-            continue
-        for tr in tp.next:
-            target_id = local_target(journey, tr)
-            target = index.get(target_id) if target_id is not None else None
-            if target is not None and target.day is not None and target.day < tp.day:
-                yield tr.finding(f"'{tp.id}' is at day {tp.day} but leads to '{target.id}' at day "
-                                 f"{target.day}: the timeline goes backwards", "to")
+    t = table(journey)
+    day = t.day
+    for e, (source, dest) in enumerate(zip(t.src, t.dest)):
+        # dest: the first definition of the local target (-1: into another journey, or unknown)
+        if dest >= 0 and day[source] is not None and day[dest] is not None and day[dest] < day[source]:
+            yield t.transition(e).finding(f"'{t.ids[source]}' is at day {day[source]} but leads to "
+                                          f"'{t.ids[dest]}' at day {day[dest]}: the timeline goes backwards", "to")
 
 
 @rule("stale-journey", "warning", "a map not reviewed within its review period")
