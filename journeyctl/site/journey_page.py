@@ -34,6 +34,26 @@ class PageContext:
     def catalog_item(self, kind: str, item_id: str) -> CatalogItem | None:
         return self.index.catalog[kind].get(item_id)
 
+    # What a journey page reads of the rest of the workspace goes through these methods, so the page
+    # cache (site.page_cache) can record the answers and reuse the page while they stay the same.
+    def touchpoints_of(self, journey_id: str) -> frozenset[str]:
+        return self.index.touchpoints_by_id.get(journey_id, frozenset())
+
+    def stats_of(self, file: str) -> JourneyStats | None:
+        return self.stats_by_file.get(file)
+
+    def owner_of(self, journey_id: str, touchpoint: str) -> str | None:
+        return self.owners.get(journey_id, {}).get(touchpoint)
+
+    def missing_in(self, file: str) -> list[MissingHandoff]:
+        return self.missing_by_file.get(file, [])
+
+    def incoming_to(self, journey_id: str) -> list[CrossLink]:
+        return self.incoming.get(journey_id, [])
+
+    def title_of(self, slug: str) -> str:
+        return self.titles.get(slug, slug)
+
 
 def ref(ctx: PageContext, kind: str, item_id: str) -> str:
     """A catalog reference: its label linked to the catalog page, or the bare id if nothing defines it."""
@@ -49,7 +69,7 @@ def journey_link(ctx: PageContext, journey_id: str, touchpoint: str | None = Non
     text = f"{journey_id}/{touchpoint}" if touchpoint else journey_id
     if slug is None:
         return f'{esc(text)} {badge("not in workspace", "error")}'
-    known = touchpoint is None or touchpoint in ctx.index.touchpoints_by_id.get(journey_id, frozenset())
+    known = touchpoint is None or touchpoint in ctx.touchpoints_of(journey_id)
     anchor = f"#tp-{touchpoint}" if touchpoint and known else ""
     link = a(f"{slug}.html{anchor}", text)
     return link if known else f'{link} {badge("unknown touchpoint", "error")}'
@@ -63,7 +83,7 @@ def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[
                         source_lines: Sequence[str], views: Sequence[ViewOutput], ctx: PageContext,
                         coverage: StatsReport) -> str:
     tp_index = journey.touchpoint_index()
-    stats = ctx.stats_by_file.get(entry.file)
+    stats = ctx.stats_of(entry.file)
     parts: list[str] = [f"<h1>{esc(journey.title)}</h1>"]
     if journey.description:
         parts.append(f'<p class="lead">{esc(journey.description)}</p>')
@@ -243,7 +263,7 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
             h = tr.handoff
             if tr.journey is not None and tr.journey != journey.id:
                 target = journey_link(ctx, tr.journey, tr.target)
-                to_team = ctx.owners.get(tr.journey, {}).get(tr.target)
+                to_team = ctx.owner_of(tr.journey, tr.target)
             else:
                 other = tp_index.get(tr.target)
                 target = a(f"#tp-{tr.target}", other.label) if other else esc(tr.to)
@@ -257,7 +277,7 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
         out.append(table(["From", "Team", "To", "Team", "Trigger", "SLA", "Via"], rows))
     else:
         out.append('<p class="muted">No hand-off declared.</p>')
-    missing = ctx.missing_by_file.get(entry.file, [])
+    missing = ctx.missing_in(entry.file)
     if missing:
         out.append(f"<h3>Missing hand-offs ({len(missing)})</h3>"
                    '<p class="muted">Transitions between touchpoints of different teams with no '
@@ -308,10 +328,10 @@ def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
                 out.append(f'{a(f"#tp-{tp.id}", tp.label)} \u2192 {journey_link(ctx, tr.journey, tr.target)}'
                            + (f' <span class="muted">({esc(tr.when)})</span>' if tr.when else ""))
     incoming = []
-    for link in ctx.incoming.get(journey.id, []):
+    for link in ctx.incoming_to(journey.id):
         if link.source_slug == entry.slug:
             continue
-        title = ctx.titles.get(link.source_slug, link.source_slug)
+        title = ctx.title_of(link.source_slug)
         incoming.append(f'{a(f"{link.source_slug}.html#tp-{link.source}", f"{title} / {link.source}")} '
                         f'\u2192 {a(f"#tp-{link.target}", link.target)}')
     html = ['<h2 id="leads-into">Leads into other journeys</h2>']
