@@ -43,6 +43,7 @@ STATE_DIR = "site-state-v1"
 FORMAT = 1  # bump when a record's layout changes (the code fingerprint changes anyway)
 KEEP_DAYS = 7
 _BUSY_MS = 2_000
+_TOUCH_SECONDS = 3600
 
 
 def settings_digest(config: Any, views: Sequence[str], svg: bool, catalogs: str) -> str:
@@ -77,22 +78,16 @@ class ItemView:
     fields: dict[str, Any]
 
 
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return dataclasses.asdict(value)
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    return value
-
-
 def _ask(ctx: Any, question: Sequence[Any]) -> Any:
+    """The answer as a value whose repr is stable: a set sorted, a catalog item cut to what a page reads
+    (dataclasses, dicts and lists have deterministic reprs; a set's order varies between processes)."""
     name, *args = question
     answer = getattr(ctx, name)(*args)
     if name == "catalog_item":
-        return None if answer is None else [answer.label, answer.fields]
-    return _plain(answer)
+        return None if answer is None else (answer.label, answer.fields)
+    if isinstance(answer, (set, frozenset)):
+        return sorted(answer)
+    return answer
 
 
 class Recorder:
@@ -135,8 +130,7 @@ class Recorder:
 
 def answers_digest(ctx: Any, entry: Any, questions: Sequence[Sequence[Any]]) -> str:
     """The digest of the page's own index row and of the answers `ctx` gives to `questions` now."""
-    answers = [dataclasses.asdict(entry), [_ask(ctx, q) for q in questions]]
-    text = json.dumps(answers, sort_keys=True, default=repr, ensure_ascii=False)
+    text = repr((entry, [_ask(ctx, q) for q in questions]))
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -145,14 +139,15 @@ def answers_digest(ctx: Any, entry: Any, questions: Sequence[Sequence[Any]]) -> 
 
 
 def _sealed(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] + text
+    """The text behind its checksum (CRC-32: against damage, not tampering; see the module's note)."""
+    return f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}" + text
 
 
 def _unsealed(value: Any) -> Any:
-    if not isinstance(value, str) or len(value) < 16:
+    if not isinstance(value, str) or len(value) < 8:
         return None
-    text = value[16:]
-    if hashlib.sha256(text.encode("utf-8")).hexdigest()[:16] != value[:16]:
+    text = value[8:]
+    if f"{zlib.crc32(text.encode('utf-8', 'surrogatepass')):08x}" != value[:8]:
         return None  # truncated or damaged: a miss
     try:
         return json.loads(text)
@@ -170,6 +165,8 @@ class PageCache:
         self._used: set[str] = set()
         self._new: list[tuple[str, str, str]] = []  # (key, page digest, sealed record)
         self._pages: dict[str, bytes] = {}  # digest -> compressed page, new this build
+        self._stale: set[str] = set()  # records read whose last use is more than an hour old
+        self._now = int(time.time())
 
     def _connect(self) -> Any:
         if self._db is not None or self._broken:
@@ -228,16 +225,18 @@ class PageCache:
         for start in range(0, len(keys), 500):
             batch = list(keys[start:start + 500])
             try:
-                rows = db.execute(f"SELECT key, value FROM records WHERE key IN ({','.join('?' * len(batch))})",
-                                  batch).fetchall()
+                rows = db.execute("SELECT key, used, value FROM records WHERE key IN "
+                                  f"({','.join('?' * len(batch))})", batch).fetchall()
             except sqlite3.Error:
                 self._discard()
                 self._broken = True
                 return {}
-            for key, value in rows:
+            for key, used, value in rows:
                 record = _unsealed(value)
                 if isinstance(record, dict):
                     out[key] = record
+                    if not isinstance(used, int) or used < self._now - _TOUCH_SECONDS:
+                        self._stale.add(key)
         return out
 
     def page(self, digest: str) -> bytes | None:
@@ -257,13 +256,15 @@ class PageCache:
         return data
 
     def used(self, key: str) -> None:
-        self._used.add(key)
+        """The record served this build: marked as used (at most once an hour, to spare writes)."""
+        if key in self._stale:
+            self._used.add(key)
 
     def put(self, key: str, record: dict[str, Any], page: bytes) -> str:
         """Keep a record and its page (written at `close`); the page's digest."""
         digest = hashlib.sha256(page).hexdigest()
         record = dict(record, page=digest)
-        self._new.append((key, digest, _sealed(json.dumps(record, sort_keys=True, ensure_ascii=False))))
+        self._new.append((key, digest, _sealed(json.dumps(record, ensure_ascii=False))))
         if digest not in self._pages:
             self._pages[digest] = zlib.compress(page, 1)
         return digest
@@ -274,7 +275,7 @@ class PageCache:
 
         db = self._connect() if (self._new or self._used) else None
         if db is not None:
-            now = int(time.time())
+            now = self._now
             try:
                 db.execute("BEGIN IMMEDIATE")
                 try:
