@@ -254,18 +254,31 @@ _CHUNK = 48  # journeys loaded ahead, whose diagrams Graphviz draws in a few bat
 def _primed(items: list[_Item], renderer: ViewRenderer, views: Sequence[str], findings: dict[str, list[Finding]],
             catalogs: list[Any], workers: int, config: Config) -> Iterator[_Item]:
     """The items in order, each with its file read; a chunk at a time, with its SVGs drawn ahead in
-    batches (render.batch), so a view costs a share of a Graphviz run instead of a run of its own."""
-    for start in range(0, len(items), _CHUNK):
-        chunk = items[start:start + _CHUNK]
-        for item in chunk:
-            if item.loaded is None:  # its record was cached but its page must be made again
-                item.loaded = load_file(item.path, config)
-        if renderer.svg_enabled and views:
-            digest = catalogs_digest(catalogs)
-            _prime([(i.entry, i.loaded) for i in chunk
-                    if not _all_cached(i.loaded, views, findings.get(i.display, i.loaded.findings), digest)],
-                   renderer, views, findings, catalogs, workers)
-        yield from chunk
+    batches (render.batch), so a view costs a share of a Graphviz run instead of a run of its own.
+    Graphviz draws one chunk in the background while this thread writes the next chunk's DOT and the
+    caller makes the previous chunk's pages, so the CPUs are not idle while Python works, nor Python
+    while Graphviz draws."""
+    drawing = renderer.svg_enabled and bool(views)
+    digest = catalogs_digest(catalogs) if drawing else ""
+    with ThreadPoolExecutor(1) as drawer:
+        waiting: tuple[list[_Item], Future[None]] | None = None
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start:start + _CHUNK]
+            for item in chunk:
+                if item.loaded is None:  # its record was cached but its page must be made again
+                    item.loaded = load_file(item.path, config)
+            requests = []
+            if drawing:
+                requests = _requests([(i.entry, i.loaded) for i in chunk if not _all_cached(
+                    i.loaded, views, findings.get(i.display, i.loaded.findings), digest)], views, findings, catalogs)
+            job = drawer.submit(_prime, requests, renderer, workers)
+            if waiting is not None:
+                waiting[1].result()
+                yield from waiting[0]
+            waiting = (chunk, job)
+        if waiting is not None:
+            waiting[1].result()
+            yield from waiting[0]
 
 
 def _all_cached(loaded: LoadedFile, views: Sequence[str], own: list[Finding], digest: str) -> bool:
@@ -289,12 +302,13 @@ def _view(pool: ThreadPoolExecutor, renderer: ViewRenderer, loaded: LoadedFile, 
     return future
 
 
-def _prime(chunk: list[tuple[IndexEntry, LoadedFile]], renderer: ViewRenderer, views: Sequence[str],
-           findings: dict[str, list[Finding]], catalogs: list[Any], workers: int) -> None:
+def _requests(chunk: list[tuple[Any, Any]], views: Sequence[str], findings: dict[str, list[Finding]],
+              catalogs: list[Any]) -> list[Any]:
+    """What Graphviz will be asked for the views of these journeys (their DOT, written once)."""
     try:
-        from ..render.batch import prime, view_requests
+        from ..render.batch import view_requests
     except ImportError:  # a renderer without batching: every view is drawn on its own
-        return
+        return []
     requests = []
     for entry, loaded in chunk:
         if loaded.journey is not None:
@@ -302,6 +316,14 @@ def _prime(chunk: list[tuple[IndexEntry, LoadedFile]], renderer: ViewRenderer, v
                 requests += view_requests(loaded.journey, views, findings.get(entry.file, loaded.findings), catalogs)
             except Exception:  # the view's own render reports the failure on the page
                 continue
+    return requests
+
+
+def _prime(requests: list[Any], renderer: ViewRenderer, workers: int) -> None:
+    if not requests:
+        return
+    from ..render.batch import prime
+
     prime(requests, timeout=renderer.timeout, workers=min(2, workers))
 
 
