@@ -361,7 +361,7 @@ def _write_page(item: _Pending, writer: "_Writer", ctx: PageContext, cache: "Pag
         text = render_journey_page(loaded.journey, entry, item.findings, item.lines, views,
                                    recorder, coverage)  # type: ignore[arg-type]
     data = text.encode("utf-8")
-    writer.write_bytes(entry.page, data)
+    digest = writer.write_bytes(entry.page, data)
     # A view that failed (a timeout, a crash) is not kept: the next build tries it again.
     expected = renderer.reason if renderer is not None else None
     held = item.item
@@ -369,7 +369,7 @@ def _write_page(item: _Pending, writer: "_Writer", ctx: PageContext, cache: "Pag
             and all(v.note is None or v.note == expected for v in views):
         questions = [list(q) for q in recorder.questions]
         record = dict(held.record, questions=questions, answers=answers_digest(ctx, entry, questions))
-        cache.put(held.key, record, data)
+        cache.put(held.key, record, data, digest)
 
 
 def _today() -> date:
@@ -555,11 +555,13 @@ class _Writer:
         self.written.add(rel)
         self.digests[rel] = digest
 
-    def write_bytes(self, rel: str, data: bytes) -> None:
+    def write_bytes(self, rel: str, data: bytes) -> str:
+        """Write a journey page; its digest."""
         import hashlib
 
         self.write(rel, data)
-        self.digests[rel] = hashlib.sha256(data).hexdigest()
+        digest = self.digests[rel] = hashlib.sha256(data).hexdigest()
+        return digest
 
     def write(self, rel: str, text: str | bytes) -> None:
         data = text.encode("utf-8") if isinstance(text, str) else text

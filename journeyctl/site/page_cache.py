@@ -260,9 +260,9 @@ class PageCache:
         if key in self._stale:
             self._used.add(key)
 
-    def put(self, key: str, record: dict[str, Any], page: bytes) -> str:
+    def put(self, key: str, record: dict[str, Any], page: bytes, digest: str | None = None) -> str:
         """Keep a record and its page (written at `close`); the page's digest."""
-        digest = hashlib.sha256(page).hexdigest()
+        digest = digest or hashlib.sha256(page).hexdigest()
         record = dict(record, page=digest)
         self._new.append((key, digest, _sealed(json.dumps(record, ensure_ascii=False))))
         if digest not in self._pages:
