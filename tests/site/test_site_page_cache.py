@@ -240,3 +240,22 @@ def test_every_question_a_page_may_ask_is_recorded():
     recorded = {name for name in vars(Recorder) if not name.startswith("_")}
     assert asked == recorded
     assert not hasattr(Recorder(None), "index") and not hasattr(Recorder(None), "stats")
+
+
+def test_statistics_from_cached_contributions_equal_those_counted_from_the_models():
+    """The site counts every journey through its JSON contribution (cached or fresh); `add` on the models
+    must give the same report, so the matrices page is what it was before the cache."""
+    import json
+
+    from journeyctl.analysis.stats import StatsBuilder, load_file, workspace_files
+
+    for workspace in (FIXTURE, ROOT / "examples"):
+        config = Config(root=workspace)
+        direct, merged = StatsBuilder(), StatsBuilder()
+        loaded = [load_file(p, config) for p in workspace_files([workspace], config)[0]]
+        assert all(f.journey is not None for f in loaded)
+        for f in loaded:
+            direct.add(f.journey, f.display, f.doc)
+            merged.merge(json.loads(json.dumps(StatsBuilder.contribution(f.journey, f.display, f.doc))))
+        assert merged.owners == direct.owners
+        assert merged.finish() == direct.finish()
