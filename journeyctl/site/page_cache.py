@@ -264,7 +264,7 @@ class PageCache:
         """Keep a record and its page (written at `close`); the page's digest."""
         digest = digest or hashlib.sha256(page).hexdigest()
         record = dict(record, page=digest)
-        self._new.append((key, digest, _sealed(json.dumps(record, ensure_ascii=False))))
+        self._new.append((key, digest, _sealed(json.dumps(record))))
         if digest not in self._pages:
             self._pages[digest] = zlib.compress(page, 1)
         return digest
@@ -294,7 +294,7 @@ class PageCache:
                     if db.in_transaction:
                         db.execute("ROLLBACK")
                     raise
-            except sqlite3.Error:
+            except (sqlite3.Error, ValueError):
                 pass  # busy (another build is writing), disk full, read-only: this build's entries are lost
         self._new.clear()
         self._pages.clear()

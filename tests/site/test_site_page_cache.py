@@ -259,3 +259,30 @@ def test_statistics_from_cached_contributions_equal_those_counted_from_the_model
             merged.merge(json.loads(json.dumps(StatsBuilder.contribution(f.journey, f.display, f.doc))))
         assert merged.owners == direct.owners
         assert merged.finish() == direct.finish()
+
+
+@pytest.mark.parametrize("given", [".", "a", "a/b.journey.yaml", "./a/./b", "a//b", "a/b/", "a/../b", "../x",
+                                   "/tmp/x", "__CWD__/q", "__CWD__"])
+def test_display_paths_of_relative_paths_take_the_short_way_to_the_same_answer(given):
+    """The docs build names each file twice (check pass, cache key); relative paths skip abspath/relpath."""
+    from journeyctl.check.files import _nameable, display_path
+
+    path = Path(given.replace("__CWD__", os.getcwd()))
+    absolute, cwd = os.path.abspath(path), os.getcwd()
+    if absolute == cwd or not absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        expected = _nameable(path.as_posix())
+    else:
+        expected = _nameable(Path(os.path.relpath(absolute, cwd)).as_posix())
+    assert display_path(path) == expected
+
+
+def test_a_file_name_that_is_not_utf8_is_cached_like_any_other(ws, tmp_path, spy, monkeypatch):
+    odd = os.path.join(os.fsencode(ws), b"odd\xff.journey.yaml")
+    with open(odd, "wb") as handle:
+        handle.write((ws / "gamma.journey.yaml").read_bytes().replace(b"id: gamma", b"id: odd", 1))
+    site = tmp_path / "site"
+    build(ws, site)
+    spy["parsed"].clear(), spy["made"].clear()
+    build(ws, site)
+    assert spy == {"parsed": [], "made": []}
+    assert_fresh(ws, site, tmp_path, monkeypatch)
