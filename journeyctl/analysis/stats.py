@@ -22,6 +22,7 @@ Only local transitions count for paths; a `to: journey/touchpoint` transition le
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -367,6 +368,51 @@ class StatsBuilder:
                                                         tp.owner, target_owner))
         stats = JourneyStats(file, journey.id, journey.title, len(journey.stages), count, handoffs, missing,
                              entries, outcomes, converting, path_stats(journey))
+        self.journeys.append(stats)
+        return stats
+
+    # A journey's contribution as plain JSON data, and merging it back: the docs build caches each
+    # file's contribution (site.page_cache) so an unchanged journey is counted without being parsed.
+    _STATE = frozenset({"journeys", "skipped", "_persona", "_channel", "_team", "_pairs", "_missing", "_cross",
+                        "_owners", "_stage_first", "_stage_edges"})
+
+    @staticmethod
+    def contribution(journey: Journey, file: str, doc: Document | None = None) -> dict[str, Any]:
+        """What `add(journey, file, doc)` adds to a builder, as JSON data for `merge`."""
+        one = StatsBuilder()
+        if set(vars(one)) != StatsBuilder._STATE:  # a new field must be carried by contribution and merge
+            raise AssertionError(f"StatsBuilder state changed: {sorted(set(vars(one)) ^ StatsBuilder._STATE)}")
+        one.add(journey, file, doc)
+        return {
+            "stages": [stage.id for stage in journey.stages],
+            "owners": one._owners.get(journey.id, {}), "id": journey.id,
+            "counters": [[[*k, n] for k, n in c.items()] for c in (one._persona, one._channel, one._team)],
+            "pairs": [[p.from_team, p.to_team, p.transitions, p.declared] for p in one._pairs.values()],
+            "missing": [dataclasses.asdict(m) for m in one._missing],
+            "cross": [dataclasses.asdict(c) for c in one._cross],
+            "journey": dataclasses.asdict(one.journeys[0]),
+        }
+
+    def merge(self, data: dict[str, Any]) -> JourneyStats:
+        """Count a journey from its `contribution`: the same state as `add` leaves."""
+        previous: str | None = None
+        for stage in data["stages"]:
+            self._stage_first.setdefault(stage, len(self._stage_first))
+            if previous is not None and previous != stage:
+                self._stage_edges.add((previous, stage))
+            previous = stage
+        self._owners.setdefault(data["id"], dict(data["owners"]))
+        for counter, items in zip((self._persona, self._channel, self._team), data["counters"]):
+            for row, column, n in items:
+                counter[(row, column)] += n
+        for source, target, transitions, declared in data["pairs"]:
+            pair = self._pairs.setdefault((source, target), HandoffPair(source, target))
+            pair.transitions += transitions
+            pair.declared += declared
+        self._missing += [MissingHandoff(**m) for m in data["missing"]]
+        self._cross += [_Cross(**c) for c in data["cross"]]
+        fields = dict(data["journey"])
+        stats = JourneyStats(**{**fields, "paths": PathStats(**fields["paths"])})
         self.journeys.append(stats)
         return stats
 

@@ -27,6 +27,8 @@ def display_path(path: Path) -> str:
     """Paths as the user would type them: relative to the working directory when below it."""
     # abspath, not resolve(): resolve() raises on a symlink loop and would show link targets, not the
     # path the user knows.
+    if isinstance(path, Path) and not path.is_absolute() and ".." not in path.parts:
+        return _nameable(path.as_posix())  # already relative to the working directory (the usual case: fast)
     absolute = os.path.abspath(path)
     cwd = os.getcwd()
     if absolute == cwd or not absolute.startswith(cwd.rstrip(os.sep) + os.sep):

@@ -25,6 +25,7 @@ the whole defence, so each target has exactly one function and every writer call
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from urllib.parse import quote
@@ -57,6 +58,17 @@ def one_line(text: object, limit: int = 300) -> str:
 
 def wrap(text: object, width: int = 26, max_lines: int = 3, limit: int = 300) -> list[str]:
     """Lines of at most `width` characters, at most `max_lines` of them (the last ends in … if cut)."""
+    if isinstance(text, str):  # the same label is wrapped for several views: textwrap is slow
+        return list(_wrapped(text, width, max_lines, limit))
+    return _wrap(text, width, max_lines, limit)
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrapped(text: str, width: int, max_lines: int, limit: int) -> tuple[str, ...]:
+    return tuple(_wrap(text, width, max_lines, limit))
+
+
+def _wrap(text: object, width: int, max_lines: int, limit: int) -> list[str]:
     lines: list[str] = []
     for paragraph in clean(text, limit).split("\n"):
         lines.extend(textwrap.wrap(paragraph, width, break_long_words=True, break_on_hyphens=False) or [""])

@@ -7,6 +7,7 @@ Content-Security-Policy can forbid every fetch: the script is allowed by its has
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 
 CSS = """\
@@ -224,7 +225,8 @@ INDEX_JS = """\
 """
 
 
+@functools.lru_cache(maxsize=16)
 def script_hash(script: str) -> str:
-    """The CSP source that allows exactly this inline script."""
+    """The CSP source that allows exactly this inline script (every journey page asks for the same one)."""
     digest = hashlib.sha256(script.encode("utf-8")).digest()
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"

@@ -35,6 +35,42 @@ class PageContext:
     def catalog_item(self, kind: str, item_id: str) -> CatalogItem | None:
         return self.index.catalog[kind].get(item_id)
 
+    # What a journey page reads of the rest of the workspace goes through these methods, so the page
+    # cache (site.page_cache) can record the answers and reuse the page while they stay the same.
+    def touchpoints_of(self, journey_id: str) -> frozenset[str]:
+        return self.index.touchpoints_by_id.get(journey_id, frozenset())
+
+    def stats_of(self, file: str) -> JourneyStats | None:
+        return self.stats_by_file.get(file)
+
+    def owner_of(self, journey_id: str, touchpoint: str) -> str | None:
+        return self.owners.get(journey_id, {}).get(touchpoint)
+
+    def missing_in(self, file: str) -> list[MissingHandoff]:
+        return self.missing_by_file.get(file, [])
+
+    def incoming_to(self, journey_id: str) -> list[CrossLink]:
+        return self.incoming.get(journey_id, [])
+
+    def title_of(self, slug: str) -> str:
+        return self.titles.get(slug, slug)
+
+    def touchpoint_name(self, journey_id: str, touchpoint: str) -> str:
+        return self.index.touchpoint_names.get(journey_id, {}).get(touchpoint, touchpoint)
+
+    def journey_at(self, slug: str) -> str:
+        return next((e.id for e in self.index.entries if e.slug == slug), "")
+
+    def local_name(self, journey_id: str, kind: str, item_id: str) -> str | None:
+        return self.index.local_names.get(journey_id, {}).get(kind, {}).get(item_id)
+
+    def catalog_labels(self, kind: str) -> dict[str, str]:
+        return {item_id: item.label for item_id, item in self.index.catalog[kind].items()}
+
+    def for_journey(self, journey_id: str) -> "PageContext":
+        """The context of one journey's page: catalog names as that journey defines them."""
+        return replace(self, journey=journey_id)
+
 
 def ref(ctx: PageContext, kind: str, item_id: str, journey_id: str | None = None) -> str:
     """A catalog reference: its label linked to the catalog page, or the bare id if nothing defines it.
@@ -46,7 +82,7 @@ def ref(ctx: PageContext, kind: str, item_id: str, journey_id: str | None = None
     if item is None:
         return f'{esc(item_id)} <span class="badge error" title="not defined in the workspace">undefined</span>'
     singular = {"personas": "persona", "teams": "team", "channels": "channel", "metrics": "metric"}[kind]
-    local = ctx.index.local_names.get(journey_id or ctx.journey or "", {}).get(kind, {}).get(item_id)
+    local = ctx.local_name(journey_id or ctx.journey or "", kind, item_id)
     return a(f"{ROOT}catalog.html#{singular}-{item_id}", local or item.label)
 
 
@@ -59,13 +95,13 @@ def journey_link(ctx: PageContext, journey_id: str, touchpoint: str | None = Non
     text = f"{journey_id}/{touchpoint}" if touchpoint else journey_id
     if slug is None:
         return f'{esc(text)} {badge("not in workspace", "error")}'
-    known = touchpoint is None or touchpoint in ctx.index.touchpoints_by_id.get(journey_id, frozenset())
+    known = touchpoint is None or touchpoint in ctx.touchpoints_of(journey_id)
     if not known:
         return f'{a(f"{slug}.html", text)} {badge("unknown touchpoint", "error")}'
-    title = ctx.titles.get(slug, journey_id)
+    title = ctx.title_of(slug)
     if touchpoint is None:
         return a(f"{slug}.html", title)
-    name = ctx.index.touchpoint_names.get(journey_id, {}).get(touchpoint, touchpoint)
+    name = ctx.touchpoint_name(journey_id, touchpoint)
     return f'{a(f"{slug}.html#tp-{touchpoint}", name)} <span class="muted">in {esc(title)}</span>'
 
 
@@ -76,9 +112,9 @@ def _signed(value: int | None) -> str:
 def render_journey_page(journey: Journey, entry: IndexEntry, findings: Sequence[Finding],
                         source_lines: Sequence[str], views: Sequence[ViewOutput], ctx: PageContext,
                         coverage: StatsReport) -> str:
-    ctx = replace(ctx, journey=journey.id)  # catalog names as this journey defines them
+    ctx = ctx.for_journey(journey.id)  # catalog names as this journey defines them
     tp_index = journey.touchpoint_index()
-    stats = ctx.stats_by_file.get(entry.file)
+    stats = ctx.stats_of(entry.file)
     parts: list[str] = [f"<h1>{esc(journey.title)}</h1>"]
     if journey.description:
         parts.append(f'<p class="lead">{esc(journey.description)}</p>')
@@ -258,7 +294,7 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
             h = tr.handoff
             if tr.journey is not None and tr.journey != journey.id:
                 target = journey_link(ctx, tr.journey, tr.target)
-                to_team = ctx.owners.get(tr.journey, {}).get(tr.target)
+                to_team = ctx.owner_of(tr.journey, tr.target)
             else:
                 other = tp_index.get(tr.target)
                 target = a(f"#tp-{tr.target}", other.label) if other else esc(tr.to)
@@ -273,7 +309,7 @@ def _handoffs(journey: Journey, entry: IndexEntry, ctx: PageContext, tp_index: d
         out.append(table(["From", "Team", "To", "Team", "Trigger", "SLA", "Via"], rows))
     else:
         out.append('<p class="muted">No hand-off declared.</p>')
-    missing = ctx.missing_by_file.get(entry.file, [])
+    missing = ctx.missing_in(entry.file)
     if missing:
         out.append(f"<h3>Missing hand-offs ({len(missing)})</h3>"
                    '<p class="muted">Transitions between touchpoints of different teams with no '
@@ -327,12 +363,11 @@ def _links(journey: Journey, entry: IndexEntry, ctx: PageContext) -> str:
                 out.append(f'{a(f"#tp-{tp.id}", tp.label)} \u2192 {journey_link(ctx, tr.journey, tr.target)}'
                            + (f' <span class="muted">({esc(tr.when)})</span>' if tr.when else ""))
     incoming = []
-    for link in ctx.incoming.get(journey.id, []):
+    for link in ctx.incoming_to(journey.id):
         if link.source_slug == entry.slug:
             continue
-        title = ctx.titles.get(link.source_slug, link.source_slug)
-        source_journey = next((e.id for e in ctx.index.entries if e.slug == link.source_slug), "")
-        source = ctx.index.touchpoint_names.get(source_journey, {}).get(link.source, link.source)
+        title = ctx.title_of(link.source_slug)
+        source = ctx.touchpoint_name(ctx.journey_at(link.source_slug), link.source)
         target = tp_index[link.target].label if link.target in tp_index else link.target
         incoming.append(f'{a(f"{link.source_slug}.html#tp-{link.source}", source)} '
                         f'<span class="muted">in {esc(title)}</span> \u2192 {a(f"#tp-{link.target}", target)}')
@@ -369,8 +404,9 @@ def matrix_table(matrix: Matrix, label: str, totals: bool = True, names: Mapping
 
 def catalog_names(ctx: "PageContext | WorkspaceIndex", kind: str) -> dict[str, str]:
     """Id -> name of the workspace's personas, channels or teams (catalogs and journeys together)."""
-    index = ctx.index if isinstance(ctx, PageContext) else ctx
-    return {item_id: item.label for item_id, item in index.catalog[kind].items()}
+    if isinstance(ctx, WorkspaceIndex):
+        return {item_id: item.label for item_id, item in ctx.catalog[kind].items()}
+    return ctx.catalog_labels(kind)
 
 
 def _coverage(report: StatsReport, journey: Journey, ctx: PageContext) -> str:

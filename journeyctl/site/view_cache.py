@@ -9,6 +9,7 @@ views are kept (a Mermaid fallback says why there is no SVG and is made again ev
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any, Sequence
 
@@ -30,10 +31,16 @@ def view_key(display: str, text: str, view: str, findings: Sequence[Any], catalo
     if layout._CACHE is None or binary is None:
         return None
     h = hashlib.sha256()
-    for part in (code_fingerprint(), binary, layout._binary_version(binary), view, display, text,
+    for part in (code_fingerprint(), binary, layout._binary_version(binary), view, display, _digest(text),
                  repr(list(findings)), catalogs):
         h.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return "v" + h.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _digest(text: str) -> str:
+    # A file's text is keyed for each of its views, twice (is it cached? then the view itself): hash it once.
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def cached_view(key: str | None, view: str) -> ViewOutput | None:

@@ -132,25 +132,34 @@ class WorkspaceIndex:
         return slug
 
     def define(self, kind: str, item: Any, where: str, by_journey: bool) -> None:
-        known = self.catalog[kind].get(item.id)
+        self.define_data(kind, item.id, item.label, definition_data(item), where, by_journey)
+
+    def define_data(self, kind: str, item_id: str, label: str, data: dict[str, Any], where: str,
+                    by_journey: bool) -> None:
+        """`define` from plain data (a cached journey record, site.page_cache)."""
+        known = self.catalog[kind].get(item_id)
         if known is None:
-            data = item.model_dump(exclude_none=True, exclude_defaults=True)
-            known = self.catalog[kind][item.id] = CatalogItem(kind, item.id, item.label, data)
+            known = self.catalog[kind][item_id] = CatalogItem(kind, item_id, label, data)
         known.defined_in.append(where)
         known.defined_by_journey.append(by_journey)
 
     def register_journey(self, entry: IndexEntry, journey: Journey) -> None:
         """Record what other pages need of this journey (its entry row is appended by the caller)."""
-        self.slug_by_id.setdefault(journey.id, entry.slug)
-        self.touchpoints_by_id.setdefault(journey.id, frozenset(tp.id for _, tp in journey.touchpoints()))
-        self.touchpoint_names.setdefault(journey.id, {tp.id: tp.label for tp in reversed(
-            [tp for _, tp in journey.touchpoints()])})  # reversed: the first definition of an id wins
-        self.local_names.setdefault(journey.id, {kind: {item.id: item.label for item in getattr(journey, kind)}
-                                                 for kind in CATALOG_KINDS})
-        for kind in CATALOG_KINDS:
-            for item in getattr(journey, kind):
-                self.define(kind, item, entry.slug, True)
-        for kind, ids in uses(journey).items():
+        self.register_data(entry, registration(journey))
+
+    def register_data(self, entry: IndexEntry, data: dict[str, Any]) -> None:
+        """`register_journey` from the journey's `registration` data (cached by site.page_cache)."""
+        self.slug_by_id.setdefault(data["id"], entry.slug)
+        self.touchpoints_by_id.setdefault(data["id"], frozenset(data["touchpoints"]))
+        # reversed: the first definition of a touchpoint id wins
+        self.touchpoint_names.setdefault(data["id"], dict(reversed(data["names"])))
+        local: dict[str, dict[str, str]] = {kind: {} for kind in CATALOG_KINDS}
+        for kind, item_id, label, _ in data["defines"]:
+            local[kind][item_id] = label
+        self.local_names.setdefault(data["id"], local)
+        for kind, item_id, label, fields in data["defines"]:
+            self.define_data(kind, item_id, label, fields, entry.slug, True)
+        for kind, ids in data["uses"].items():
             for item_id in ids:
                 known = self.catalog[kind].get(item_id)
                 if known is not None:
@@ -158,10 +167,8 @@ class WorkspaceIndex:
                 else:
                     # Used before (or without) a definition: remember the use, the definition may follow.
                     self._pending.setdefault((kind, item_id), set()).add(entry.slug)
-        for _, tp in journey.touchpoints():
-            for tr in tp.next:
-                if tr.journey is not None and tr.journey != journey.id:
-                    self.links.append(CrossLink(entry.slug, tp.id, tr.journey, tr.target))
+        for source, journey_id, target in data["links"]:
+            self.links.append(CrossLink(entry.slug, source, journey_id, target))
 
     def finish(self) -> None:
         for (kind, item_id), slugs in self._pending.items():
@@ -178,6 +185,24 @@ class WorkspaceIndex:
         for links in out.values():
             links.sort(key=lambda l: (l.source_slug, l.source, l.target))
         return out
+
+
+def definition_data(item: Any) -> dict[str, Any]:
+    return item.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+def registration(journey: Journey) -> dict[str, Any]:
+    """What `register_journey` takes from a journey, as JSON data (ids, definitions, uses, links)."""
+    return {
+        "id": journey.id,
+        "touchpoints": [tp.id for _, tp in journey.touchpoints()],
+        "names": [[tp.id, tp.label] for _, tp in journey.touchpoints()],
+        "defines": [[kind, item.id, item.label, definition_data(item)]
+                    for kind in CATALOG_KINDS for item in getattr(journey, kind)],
+        "uses": {kind: sorted(ids) for kind, ids in uses(journey).items()},
+        "links": [[tp.id, tr.journey, tr.target] for _, tp in journey.touchpoints() for tr in tp.next
+                  if tr.journey is not None and tr.journey != journey.id],
+    }
 
 
 def uses(journey: Journey) -> dict[str, set[str]]:

@@ -201,6 +201,13 @@ def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str
                   others: dict[str, list[tuple[str, str]]] | None = None) -> tuple[list[str], list[list[str]]]:
     singular = SINGULAR[kind]
     rows = []
+    links: dict[str, str] = {}  # slug -> its link: a journey is listed under many items
+
+    def journey(slug: str) -> str:
+        if slug not in links:
+            links[slug] = a(f"journeys/{slug}.html", titles.get(slug, slug))
+        return links[slug]
+
     for item in items:
         ident = f'<code id="{esc(singular)}-{esc(item.id)}">{esc(item.id)}</code>'
         details = []
@@ -215,10 +222,10 @@ def _catalog_rows(kind: str, items: Sequence[CatalogItem], titles: dict[str, str
                     details.append(f"<strong>{label}</strong>" + text_list(f[key]))
         defined = []
         for where, by_journey in zip(item.defined_in, item.defined_by_journey):
-            defined.append(a(f"journeys/{where}.html", titles.get(where, where)) if by_journey
+            defined.append(journey(where) if by_journey
                            else f"<code>{esc(where)}</code>")
         users = sorted(item.used_by, key=lambda s: (titles.get(s, s).casefold(), s))
-        used = ", ".join(a(f"journeys/{s}.html", titles.get(s, s)) for s in users[:MAX_USERS_LISTED])
+        used = ", ".join(journey(s) for s in users[:MAX_USERS_LISTED])
         if len(users) > MAX_USERS_LISTED:
             used += f" and {len(users) - MAX_USERS_LISTED} more"
         used_cell = (f'<td data-count="{len(users)}">{len(users)}: {used}</td>' if users
