@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 from pathlib import Path
 
 BINARY_FORMATS = ("png", "pdf")
@@ -97,13 +98,54 @@ def _binary_version(binary: str) -> str:
     return (done.stderr + done.stdout).decode("utf-8", "replace").strip()
 
 
+# Drawings not used for KEEP_DAYS are deleted (prune_cache): a hit refreshes its file's time, at most hourly.
+KEEP_DAYS = 7
+_TOUCH_SECONDS = 3600
+
+
 def _cached(key: str, fmt: str) -> bytes | None:
     if _CACHE is None:
         return None
+    path = _CACHE / key[:2] / f"{key}.{fmt}"
     try:
-        return (_CACHE / key[:2] / f"{key}.{fmt}").read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
+    try:
+        now = time.time()
+        if now - path.stat().st_mtime > _TOUCH_SECONDS:
+            os.utime(path, (now, now))
+    except OSError:
+        pass
+    return data
+
+
+def prune_cache(directory: Path, now: float | None = None) -> int:
+    """Delete drawings under `directory` unused for KEEP_DAYS; at most once a day (a stamp file says
+    when), so a build does not walk thousands of files every time. Best effort; returns how many went."""
+    now = time.time() if now is None else now
+    stamp = directory / ".pruned"
+    try:
+        if now - stamp.stat().st_mtime < 86400:
+            return 0
+    except OSError:
+        pass
+    removed = 0
+    try:
+        folders = [entry for entry in os.scandir(directory) if entry.is_dir(follow_symlinks=False)]
+        for folder in folders:
+            for entry in os.scandir(folder.path):
+                try:
+                    if entry.is_file(follow_symlinks=False) and now - entry.stat().st_mtime > KEEP_DAYS * 86400:
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue
+        stamp.touch()
+        os.utime(stamp, (now, now))
+    except OSError:
+        pass
+    return removed
 
 
 def _store(key: str, fmt: str, data: bytes) -> None:

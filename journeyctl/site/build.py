@@ -74,7 +74,7 @@ def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> S
     by content in the workspace cache (site.page_cache), so a rebuild reads an unchanged journey's record
     and leaves its page alone (JOURNEYCTL_CACHE_DIR moves the cache, as for validate)."""
     from ..check.cache import _ignore_in_git, cache_dir
-    from ..render.layout import use_cache
+    from ..render.layout import prune_cache, use_cache
 
     directory: Path | None = cache_dir(Path(config.root))
     try:
@@ -89,6 +89,8 @@ def build_site(paths: Iterable[Path], config: Config, options: SiteOptions) -> S
         return _build_site(paths, config, options, directory if config.cache else None)
     finally:
         use_cache(None)
+        if directory is not None and options.svg:
+            prune_cache(directory / "renders-v1")
         from ..render.batch import forget
 
         forget()
