@@ -29,6 +29,7 @@ from journeyctl.check.pipeline import check_paths
 from journeyctl.cli import app
 from journeyctl.config import Config
 from journeyctl.format.model import Journey
+from helpers.mutants import parent_of, value_paths
 
 runner = CliRunner()
 
@@ -182,23 +183,6 @@ def test_schema_valid_journeys_validate_and_render(data):
 # --- (2) mutated journeys --------------------------------------------------------------------------------
 
 
-def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
-    out = [prefix]
-    if isinstance(value, dict):
-        for k, v in value.items():
-            out += _paths(v, prefix + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            out += _paths(v, prefix + (i,))
-    return out
-
-
-def _parent(data: Any, path: tuple) -> tuple[Any, Any]:
-    for step in path[:-1]:
-        data = data[step]
-    return data, path[-1]
-
-
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
     data = draw(journeys())
@@ -214,9 +198,9 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
             indent = len(lines[i]) - len(lines[i].lstrip(" -"))
             lines.insert(i + 1, " " * indent + lines[i].lstrip(" -"))
         return kind, "\n".join(lines).encode("utf-8")
-    paths = [p for p in _paths(data) if p]
+    paths = [p for p in value_paths(data) if p]
     path = draw(st.sampled_from(paths))
-    parent, last = _parent(data, path)
+    parent, last = parent_of(data, path)
     if kind == "drop-key":
         if isinstance(parent, dict):
             del parent[last]
@@ -229,7 +213,7 @@ def mutated(draw: st.DrawFn) -> tuple[str, bytes]:
         targets = [p for p in paths if p[-1] in ("to", "owner", "channel") or (len(p) > 1 and p[-2] in ("personas", "kpis")
                                                                              and isinstance(p[-1], int))]
         if targets:
-            parent, last = _parent(data, draw(st.sampled_from(targets)))
+            parent, last = parent_of(data, draw(st.sampled_from(targets)))
             parent[last] = draw(ids)
     return kind, dump(data).encode("utf-8")
 

@@ -253,6 +253,35 @@ def loads(text: str, classes: dict[str, type], decoder: json.JSONDecoder | None 
 # --- storage ------------------------------------------------------------------------------------------
 
 
+
+def open_store(sqlite3: Any, path: Path, busy_ms: int, tables: dict[str, str]) -> Any:
+    """A cache database (validate's results, the site's pages): WAL, so readers never wait for a writer,
+    and `synchronous=NORMAL`, so a crash may lose the last entries but never corrupts. Each table is
+    created if missing and read once, so a file that is not a database, or a damaged one, fails here
+    (sqlite3.Error) and its owner can delete it and start again."""
+    db = sqlite3.connect(path, timeout=busy_ms / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        for name, columns in tables.items():
+            db.execute(f"CREATE TABLE IF NOT EXISTS {name} {columns}")
+        for name, columns in tables.items():
+            key = columns.strip("( ").split()[0]
+            db.execute(f"SELECT count(*) FROM {name} WHERE {key} = ''").fetchone()
+    except Exception:
+        db.close()
+        raise
+    return db
+
+
+def delete_store(path: Path) -> None:
+    """Delete a cache database with its WAL and journal files (best effort)."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            os.unlink(str(path) + suffix)
+        except OSError:
+            pass
+
 class ResultCache:
     """Key → JSON outcome in one SQLite file; every method swallows storage errors (a miss, no write)."""
 
@@ -291,26 +320,12 @@ class ResultCache:
         return None
 
     def _open(self, sqlite3: Any) -> Any:
-        db = sqlite3.connect(self.directory / DB_NAME, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
-                             check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # a crash may lose the last entries, never corrupt
-            db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, day TEXT NOT NULL, "
-                       "value TEXT NOT NULL) WITHOUT ROWID")
-            db.execute("SELECT count(*) FROM results WHERE key = ''").fetchone()
-        except Exception:
-            db.close()
-            raise
-        return db
+        return open_store(sqlite3, self.directory / DB_NAME, BUSY_TIMEOUT_MS, {
+            "results": "(key TEXT PRIMARY KEY, day TEXT NOT NULL, value TEXT NOT NULL) WITHOUT ROWID"})
 
     def _discard(self) -> None:
         self.close()
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
-                os.unlink(self.directory / (DB_NAME + suffix))
-            except OSError:
-                pass
+        delete_store(self.directory / DB_NAME)
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
         """Decoded outcomes for the keys present and readable; the rest are simply absent."""

@@ -10,7 +10,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import fail, load_settings, use_color
+from .common import fail, load_settings, stdout_if_dash, use_color
 from .options import Severity
 
 
@@ -38,7 +38,6 @@ def register(app: typer.Typer) -> None:
         write_baseline: Optional[Path] = typer.Option(None, "--write-baseline", help="Record this run's findings as the baseline file, then pass."),
     ) -> None:
         """Check journeys against the schema and the gap rules."""
-        from .common import stdout_if_dash
         from ..check.pipeline import UsageError, exit_code
         from ..output import OutputError, write_atomic
         from ..report import get_reporter

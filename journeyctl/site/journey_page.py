@@ -59,7 +59,7 @@ class PageContext:
         return self.index.touchpoint_names.get(journey_id, {}).get(touchpoint, touchpoint)
 
     def journey_at(self, slug: str) -> str:
-        return next((e.id for e in self.index.entries if e.slug == slug), "")
+        return self.index.id_by_slug.get(slug, "")
 
     def local_name(self, journey_id: str, kind: str, item_id: str) -> str | None:
         return self.index.local_names.get(journey_id, {}).get(kind, {}).get(item_id)

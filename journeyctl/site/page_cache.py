@@ -207,30 +207,20 @@ class PageCache:
         return None
 
     def _open(self, sqlite3: Any) -> Any:
+        from ..check.cache import open_store
+
         assert self.directory is not None
-        db = sqlite3.connect(self.directory / DB_NAME, timeout=_BUSY_MS / 1000, isolation_level=None,
-                             check_same_thread=False)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, page TEXT NOT NULL, "
-                       "used INTEGER NOT NULL, value TEXT NOT NULL) WITHOUT ROWID")
-            db.execute("CREATE TABLE IF NOT EXISTS pages (digest TEXT PRIMARY KEY, data BLOB NOT NULL)")
-            db.execute("SELECT count(*) FROM records WHERE key = ''").fetchone()
-            db.execute("SELECT count(*) FROM pages WHERE digest = ''").fetchone()
-        except Exception:
-            db.close()
-            raise
-        return db
+        return open_store(sqlite3, self.directory / DB_NAME, _BUSY_MS, {
+            "records": "(key TEXT PRIMARY KEY, page TEXT NOT NULL, used INTEGER NOT NULL, value TEXT NOT NULL) "
+                       "WITHOUT ROWID",
+            "pages": "(digest TEXT PRIMARY KEY, data BLOB NOT NULL)"})
 
     def _discard(self) -> None:
+        from ..check.cache import delete_store
+
         self.close()
         assert self.directory is not None
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            try:
-                os.unlink(self.directory / (DB_NAME + suffix))
-            except OSError:
-                pass
+        delete_store(self.directory / DB_NAME)
 
     def records(self, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The intact records of these keys (the rest are misses)."""

@@ -110,6 +110,7 @@ class CrossLink:
 class WorkspaceIndex:
     entries: list[IndexEntry] = field(default_factory=list)
     slug_by_id: dict[str, str] = field(default_factory=dict)     # journey id -> slug of its first file
+    id_by_slug: dict[str, str] = field(default_factory=dict)     # page slug -> the id of its journey
     touchpoints_by_id: dict[str, frozenset[str]] = field(default_factory=dict)
     touchpoint_names: dict[str, dict[str, str]] = field(default_factory=dict)  # journey id -> tp id -> name
     # journey id -> kind -> id -> name, for what a journey defines itself: two journeys may each define a
@@ -150,6 +151,7 @@ class WorkspaceIndex:
     def register_data(self, entry: IndexEntry, data: dict[str, Any]) -> None:
         """`register_journey` from the journey's `registration` data (cached by site.page_cache)."""
         self.slug_by_id.setdefault(data["id"], entry.slug)
+        self.id_by_slug[entry.slug] = data["id"]
         self.touchpoints_by_id.setdefault(data["id"], frozenset(data["touchpoints"]))
         # reversed: the first definition of a touchpoint id wins
         self.touchpoint_names.setdefault(data["id"], dict(reversed(data["names"])))

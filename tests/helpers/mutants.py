@@ -232,18 +232,20 @@ HOSTILE = ["tag-on-key", "huge-number", "extreme-date", "extreme-duration", "hos
 KINDS = CLASSIC + HOSTILE
 
 
-def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+def value_paths(value: Any, prefix: tuple = ()) -> list[tuple]:
+    """Every path into nested dicts and lists, the root's () first."""
     out = [prefix]
     if isinstance(value, dict):
         for k, v in value.items():
-            out += _paths(v, prefix + (k,))
+            out += value_paths(v, prefix + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            out += _paths(v, prefix + (i,))
+            out += value_paths(v, prefix + (i,))
     return out
 
 
-def _parent(data: Any, path: tuple) -> tuple[Any, Any]:
+def parent_of(data: Any, path: tuple) -> tuple[Any, Any]:
+    """The container holding `path`'s last step, and that step."""
     for step in path[:-1]:
         data = data[step]
     return data, path[-1]
@@ -261,18 +263,18 @@ def _split_key(line: str) -> tuple[str, str, str]:
 
 
 def _data_mutation(rng: Random, kind: str, data: dict[str, Any]) -> None:
-    paths = [p for p in _paths(data) if p]
+    paths = [p for p in value_paths(data) if p]
     wanted = {"huge-number": ("rate", "share", "emotion", "target", "journeyctl", "at"),
               "extreme-duration": ("review_every", "wait", "sla"), "rename-reference": ("to", "owner", "channel", "id")}
     if kind in wanted:
         candidates = [p for p in paths if p[-1] in wanted[kind]]
     elif kind == "hostile-text":
-        candidates = [p for p in paths if isinstance(_parent(data, p)[0][p[-1]], str)]
+        candidates = [p for p in paths if isinstance(parent_of(data, p)[0][p[-1]], str)]
     elif kind == "long-list":
-        candidates = [p for p in paths if isinstance(_parent(data, p)[0][p[-1]], list)]
+        candidates = [p for p in paths if isinstance(parent_of(data, p)[0][p[-1]], list)]
     else:
         candidates = paths
-    parent, last = _parent(data, rng.choice(candidates or paths))
+    parent, last = parent_of(data, rng.choice(candidates or paths))
     if kind == "drop-key":
         del parent[last]
     elif kind == "change-type":
